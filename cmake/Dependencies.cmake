@@ -1,0 +1,36 @@
+# Every library comes from a Debian 12 package.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+
+# yaml-cpp and SQLite are linked statically: flowctl is called in shell loops and every
+# shared library costs start-up time (see README, "Start-up cost").
+find_library(YAML_CPP_STATIC NAMES libyaml-cpp.a REQUIRED)
+find_path(YAML_CPP_INCLUDE yaml-cpp/yaml.h REQUIRED)
+add_library(flowctl_yaml STATIC IMPORTED GLOBAL)
+set_target_properties(flowctl_yaml PROPERTIES IMPORTED_LOCATION ${YAML_CPP_STATIC}
+  INTERFACE_INCLUDE_DIRECTORIES ${YAML_CPP_INCLUDE})
+
+find_library(SQLITE3_STATIC NAMES libsqlite3.a REQUIRED)
+find_path(SQLITE3_INCLUDE sqlite3.h REQUIRED)
+add_library(flowctl_sqlite STATIC IMPORTED GLOBAL)
+set_target_properties(flowctl_sqlite PROPERTIES IMPORTED_LOCATION ${SQLITE3_STATIC}
+  INTERFACE_INCLUDE_DIRECTORIES ${SQLITE3_INCLUDE}
+  INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m")
+
+# libcurl and libjq are loaded with dlopen() on first use (http and transform steps):
+# linking them costs ~4 ms per process for their ~30 dependent libraries.
+# Only their headers are needed at build time.
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+find_path(JQ_INCLUDE jq.h REQUIRED)
+add_library(flowctl_lazy_headers INTERFACE)
+target_include_directories(flowctl_lazy_headers INTERFACE ${CURL_INCLUDE_DIRS} ${JQ_INCLUDE})
+target_link_libraries(flowctl_lazy_headers INTERFACE ${CMAKE_DL_LIBS})
+
+if(FLOWCTL_TESTS)
+  find_package(GTest REQUIRED)
+  # cpp-httplib is only used by tests (a loopback HTTP server) for now; its shared library
+  # is built with these macros, so the same ones must be set (class layouts differ otherwise).
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
