@@ -44,9 +44,12 @@ std::vector<std::string> functions_called(const Expr& e);
 bool uses_status_function(const Expr& e);
 
 /// What the status functions see (computed by the engine over a step's dependencies).
+/// success() = no dependency failed or was skipped, and not cancelled; failure() = a
+/// dependency failed; cancelled() = the execution is being cancelled; always() = true.
 struct Status {
-    bool any_failed = false;  // a dependency failed or timed out
-    bool cancelled = false;   // the execution is being cancelled
+    bool any_failed = false;   // a dependency (transitively) failed or timed out
+    bool any_skipped = false;  // a dependency (transitively) was skipped or cancelled
+    bool cancelled = false;    // the execution is being cancelled (Ctrl-C, flow timeout)
 };
 
 struct EvalContext {

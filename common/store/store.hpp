@@ -39,8 +39,9 @@ struct ExecutionRecord {
     int64_t owner_start = 0;     // that process's start time (clock ticks since boot, /proc/PID/stat)
 };
 
+/// One attempt of one step (of one for_each item). (execution_id, step_id, item_index,
+/// attempt) is unique: upsert_step_run() inserts it or updates it in place.
 struct StepRunRecord {
-    int64_t id = 0;               // assigned by insert_step_run
     std::string execution_id;
     std::string step_id;
     int item_index = -1;          // for_each item, -1 when not a for_each step
@@ -109,8 +110,7 @@ public:
     void insert_execution(const ExecutionRecord& e);
     /// Updates status, error, times, usage and outputs of an existing execution.
     void update_execution(const ExecutionRecord& e);
-    int64_t insert_step_run(const StepRunRecord& s);
-    void update_step_run(const StepRunRecord& s);  // by s.id
+    void upsert_step_run(const StepRunRecord& s);
     void insert_log(const LogRecord& l);
 
     // Reads.
