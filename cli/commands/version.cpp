@@ -1,0 +1,15 @@
+#include <cstdio>
+
+#include "commands/commands.hpp"
+
+namespace flowctl::cli {
+
+CommandMain add_version(CLI::App& app, Context&) {
+    app.add_subcommand("version", "Print the version");
+    return []() -> int {
+        std::printf("flowctl %s\n", FLOWCTL_VERSION);
+        return 0;
+    };
+}
+
+}  // namespace flowctl::cli

@@ -1,0 +1,162 @@
+#include "store/statements.hpp"
+
+#include <string>
+
+namespace flowctl::store {
+
+using detail::Stmt;
+
+Store::Statements::Statements(sqlite3* db)
+    : begin(db, "BEGIN IMMEDIATE", "begin"),
+      commit(db, "COMMIT", "commit"),
+      rollback(db, "ROLLBACK", "rollback"),
+      insert_execution(db,
+                       "INSERT INTO executions (" FLOWCTL_EXECUTION_COLUMNS
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                       "insert_execution"),
+      update_execution(db,
+                       "UPDATE executions SET status = ?2, error = ?3, started_ms = ?4, finished_ms = ?5, "
+                       "duration_ms = ?6, cpu_ms = ?7, max_rss_kb = ?8, outputs = ?9 WHERE id = ?1",
+                       "update_execution"),
+      upsert_step_run(db,
+                      "INSERT INTO step_runs (" FLOWCTL_STEP_RUN_COLUMNS
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                      "ON CONFLICT (execution_id, step_id, item_index, attempt) DO UPDATE SET "
+                      "status = excluded.status, started_ms = excluded.started_ms, "
+                      "finished_ms = excluded.finished_ms, duration_ms = excluded.duration_ms, "
+                      "exit_code = excluded.exit_code, output = excluded.output, outputs = excluded.outputs, "
+                      "error = excluded.error, cpu_ms = excluded.cpu_ms, max_rss_kb = excluded.max_rss_kb",
+                      "upsert_step_run"),
+      insert_log(db,
+                 "INSERT INTO logs (execution_id, step_id, item_index, ts_ms, level, stream, message) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 "insert_log"),
+      execution_by_id(db, "SELECT " FLOWCTL_EXECUTION_COLUMNS " FROM executions WHERE id = ?1", "get_execution"),
+      // A range instead of LIKE: no escaping of % and _, and it uses the primary key index.
+      executions_by_prefix(db,
+                           "SELECT " FLOWCTL_EXECUTION_COLUMNS
+                           " FROM executions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3",
+                           "get_execution"),
+      step_runs(db, "SELECT " FLOWCTL_STEP_RUN_COLUMNS " FROM step_runs WHERE execution_id = ?1 ORDER BY rowid",
+                "step_runs"),
+      logs(db,
+           "SELECT " FLOWCTL_LOG_COLUMNS
+           " FROM logs WHERE execution_id = ?1 AND (?2 = '' OR step_id = ?2) AND "
+           "(CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'warn' THEN 2 WHEN 'error' THEN 3 "
+           "ELSE 1 END) >= ?3 ORDER BY id",
+           "logs"),
+      children(db,
+               "SELECT " FLOWCTL_EXECUTION_COLUMNS
+               " FROM executions WHERE parent_id = ?1 AND parent_id <> '' ORDER BY started_ms, id",
+               "children"),
+      active_executions(db,
+                        "SELECT id, owner_pid, owner_start FROM executions WHERE status IN ('running', 'pending')",
+                        "recover_interrupted"),
+      interrupt_execution(db,
+                          "UPDATE executions SET status = 'interrupted', error = ?4, finished_ms = ?5, "
+                          "duration_ms = CASE WHEN started_ms > 0 THEN max(?5 - started_ms, 0) ELSE 0 END "
+                          "WHERE id = ?1 AND status IN ('running', 'pending') AND owner_pid = ?2 AND owner_start = ?3",
+                          "recover_interrupted"),
+      interrupt_steps(db,
+                      "UPDATE step_runs SET status = 'interrupted', finished_ms = ?2, "
+                      "duration_ms = CASE WHEN started_ms > 0 THEN max(?2 - started_ms, 0) ELSE 0 END "
+                      "WHERE execution_id = ?1 AND status IN ('running', 'pending')",
+                      "recover_interrupted"),
+      m_db(db) {}
+
+namespace {
+
+std::string filter_where(unsigned mask) {
+    namespace S = detail;
+    std::string where;
+    auto add = [&](const char* cond) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += cond;
+    };
+    // Parameter numbers are fixed per filter so binding does not depend on the mask.
+    if (mask & S::by_flow) add("flow_name = ?1");
+    if (mask & S::by_status) add("status = ?2");
+    if (mask & S::by_since) add("started_ms >= ?3");
+    if (mask & S::by_until) add("started_ms < ?4");
+    if (mask & S::top_level) add("parent_id = ''");
+    return where;
+}
+
+}  // namespace
+
+Stmt& Store::Statements::list(unsigned mask) {
+    auto it = m_list.find(mask);
+    if (it == m_list.end()) {
+        std::string sql = "SELECT " FLOWCTL_EXECUTION_COLUMNS " FROM executions" + filter_where(mask) +
+                          " ORDER BY started_ms DESC, id DESC LIMIT ?5 OFFSET ?6";
+        it = m_list.emplace(mask, Stmt(m_db, sql, "list_executions")).first;
+    }
+    return it->second;
+}
+
+Stmt& Store::Statements::count(unsigned mask) {
+    auto it = m_count.find(mask);
+    if (it == m_count.end()) {
+        std::string sql = "SELECT count(*) FROM executions" + filter_where(mask);
+        it = m_count.emplace(mask, Stmt(m_db, sql, "list_executions")).first;
+    }
+    return it->second;
+}
+
+ExecutionRecord read_execution(const Stmt& s) {
+    ExecutionRecord e;
+    e.id = s.col_text(0);
+    e.flow_name = s.col_text(1);
+    e.flow_path = s.col_text(2);
+    e.def_hash = s.col_text(3);
+    e.parent_id = s.col_text(4);
+    e.trigger = s.col_text(5);
+    e.trigger_data = s.col_json(6);
+    e.inputs = s.col_json(7);
+    e.status = s.col_text(8);
+    e.error = s.col_text(9);
+    e.created_ms = s.col_int(10);
+    e.started_ms = s.col_int(11);
+    e.finished_ms = s.col_int(12);
+    e.duration_ms = s.col_int(13);
+    e.cpu_ms = s.col_int(14);
+    e.max_rss_kb = s.col_int(15);
+    e.outputs = s.col_json(16);
+    e.owner_pid = static_cast<int>(s.col_int(17));
+    e.owner_start = s.col_int(18);
+    return e;
+}
+
+StepRunRecord read_step_run(const Stmt& s) {
+    StepRunRecord r;
+    r.execution_id = s.col_text(0);
+    r.step_id = s.col_text(1);
+    r.item_index = static_cast<int>(s.col_int(2));
+    r.attempt = static_cast<int>(s.col_int(3));
+    r.status = s.col_text(4);
+    r.started_ms = s.col_int(5);
+    r.finished_ms = s.col_int(6);
+    r.duration_ms = s.col_int(7);
+    if (!s.col_is_null(8)) r.exit_code = static_cast<int>(s.col_int(8));
+    r.output = s.col_json(9);
+    r.outputs = s.col_json(10);
+    r.error = s.col_text(11);
+    r.cpu_ms = s.col_int(12);
+    r.max_rss_kb = s.col_int(13);
+    return r;
+}
+
+LogRecord read_log(const Stmt& s) {
+    LogRecord l;
+    l.id = s.col_int(0);
+    l.execution_id = s.col_text(1);
+    l.step_id = s.col_text(2);
+    l.item_index = static_cast<int>(s.col_int(3));
+    l.ts_ms = s.col_int(4);
+    l.level = s.col_text(5);
+    l.stream = s.col_text(6);
+    l.message = s.col_text(7);
+    return l;
+}
+
+}  // namespace flowctl::store

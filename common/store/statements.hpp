@@ -1,0 +1,46 @@
+#pragma once
+// Internal to the store module: every prepared statement of a Store, prepared once.
+#include <map>
+
+#include "store/sqlite_stmt.hpp"
+#include "store/store.hpp"
+
+namespace flowctl::store {
+
+// Column lists shared by the statements and the row readers below (same order).
+#define FLOWCTL_EXECUTION_COLUMNS                                                                       \
+    "id, flow_name, flow_path, def_hash, parent_id, trigger, trigger_data, inputs, status, error, "     \
+    "created_ms, started_ms, finished_ms, duration_ms, cpu_ms, max_rss_kb, outputs, owner_pid, owner_start"
+#define FLOWCTL_STEP_RUN_COLUMNS                                                                        \
+    "execution_id, step_id, item_index, attempt, status, started_ms, finished_ms, duration_ms, "        \
+    "exit_code, output, outputs, error, cpu_ms, max_rss_kb"
+#define FLOWCTL_LOG_COLUMNS "id, execution_id, step_id, item_index, ts_ms, level, stream, message"
+
+namespace detail {
+/// Bits of a list_executions() filter mask: which filters are present.
+enum ListFilter : unsigned { by_flow = 1, by_status = 2, by_since = 4, by_until = 8, top_level = 16 };
+}  // namespace detail
+
+struct Store::Statements {
+    explicit Statements(sqlite3* db);
+
+    detail::Stmt begin, commit, rollback;
+    detail::Stmt insert_execution, update_execution, upsert_step_run, insert_log;
+    detail::Stmt execution_by_id, executions_by_prefix, step_runs, logs, children;
+    detail::Stmt active_executions, interrupt_execution, interrupt_steps;
+
+    /// list_executions() statements, one per combination of filters present (a bit each),
+    /// prepared on first use so every query keeps a plain WHERE clause the planner can index.
+    detail::Stmt& list(unsigned filter_mask);
+    detail::Stmt& count(unsigned filter_mask);
+
+private:
+    sqlite3* m_db;
+    std::map<unsigned, detail::Stmt> m_list, m_count;
+};
+
+ExecutionRecord read_execution(const detail::Stmt& s);
+StepRunRecord read_step_run(const detail::Stmt& s);
+LogRecord read_log(const detail::Stmt& s);
+
+}  // namespace flowctl::store
