@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     Context ctx;
     CLI::App app{"flowctl: run YAML workflows from the terminal, with history", "flowctl"};
     app.require_subcommand(1);
+    app.fallthrough();  // global flags may also follow the command: `flowctl history --no-color`
     app.set_version_flag("--version", FLOWCTL_VERSION);
     app.add_option("--state-dir", ctx.state_dir, "History directory (default $FLOWCTL_STATE_DIR, else $XDG_STATE_HOME/flowctl)")
         ->envname("FLOWCTL_STATE_DIR");

@@ -27,8 +27,9 @@ void print_diagnostics(const std::vector<util::Diagnostic>& diags, std::FILE* ou
 
 store::ExecutionRecord find_execution(Context& ctx, const std::string& id) {
     std::optional<store::ExecutionRecord> e;
+    auto& store = ctx.store();
     try {
-        e = ctx.store().get_execution(id);
+        e = store.get_execution(id);
     } catch (const store::StoreError& err) {
         throw CommandError(exit_usage, err.what());
     }

@@ -88,10 +88,10 @@ CommandMain add_run(CLI::App& app, Context& ctx) {
         ::sigaction(SIGHUP, &sa, nullptr);
         std::signal(SIGPIPE, SIG_IGN);
 
-        bool live = is_tty(stderr) && !args->no_progress && !ctx.quiet;
         std::unique_ptr<ProgressView> view;
-        if (!args->no_progress && !ctx.quiet)
-            view = std::make_unique<ProgressView>(stderr, live, use_color(stderr, ctx.no_color), *flow);
+        if (!ctx.quiet)
+            view = std::make_unique<ProgressView>(stderr, is_tty(stderr), use_color(stderr, ctx.no_color),
+                                                  !args->no_progress, *flow);
 
         engine::RunOptions options;
         options.inputs = given;

@@ -24,8 +24,8 @@ const char* status_mark(const std::string& status) {
 bool is_final(const std::string& status) { return status != "pending" && status != "running"; }
 }  // namespace
 
-ProgressView::ProgressView(std::FILE* out, bool live, bool color, const flow::Flow& flow)
-    : m_out(out), m_live(live), m_color(color) {
+ProgressView::ProgressView(std::FILE* out, bool live, bool color, bool steps, const flow::Flow& flow)
+    : m_out(out), m_live(live && steps), m_show_steps(steps), m_color(color) {
     for (const auto& step : flow.steps) {
         m_order.push_back(step.id);
         m_steps[step.id] = {};
@@ -77,6 +77,7 @@ void ProgressView::on_event(const engine::Event& e) {
         }
         // A for_each step ends with one step_finished without an item index.
     }
+    if (!m_show_steps) return;
     if (!m_live) {
         print_plain(e);
         return;

@@ -17,7 +17,8 @@ namespace flowctl::cli {
 
 class ProgressView {
 public:
-    ProgressView(std::FILE* out, bool live, bool color, const flow::Flow& flow);
+    /// live: redraw in place (a terminal); steps: false prints only the final line.
+    ProgressView(std::FILE* out, bool live, bool color, bool steps, const flow::Flow& flow);
     ~ProgressView();
     ProgressView(const ProgressView&) = delete;
     ProgressView& operator=(const ProgressView&) = delete;
@@ -45,6 +46,7 @@ private:
 
     std::FILE* m_out;
     bool m_live;
+    bool m_show_steps;
     bool m_color;
     std::vector<std::string> m_order;
     std::map<std::string, StepState> m_steps;
