@@ -198,7 +198,8 @@ void Executor::complete_unit(int unit) {
         emit(Event::Kind::step_finished, def.id, u.item, u.attempt, u.status, u.error, u.finished_ms,
              u.finished_ms - u.started_ms);
     if (is_failure(u.status)) {
-        if (st.is_foreach && m_flow.fail_fast) {
+        // A failing item stops its siblings under fail_fast, unless the step may fail anyway.
+        if (st.is_foreach && m_flow.fail_fast && !st.continue_on_error) {
             st.stop_units = true;
             cancel_units("cancelled", u.step);
         }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <stdexcept>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "flow/model.hpp"
@@ -37,6 +38,9 @@ struct RunOptions {
     std::map<std::string, std::string> base_env;
     const util::CancelToken* cancel = nullptr;  // e.g. set by SIGINT
     std::function<void(const Event&)> on_event;
+    /// An outer deadline (the calling step's timeout, for a sub-flow): when it passes the run
+    /// ends timed_out, as with the flow's own `timeout`.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
     /// Uncommitted history writes are flushed at least this often while a flow runs.
     std::chrono::milliseconds commit_interval{200};
 };

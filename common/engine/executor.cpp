@@ -70,6 +70,7 @@ void Executor::start_execution() {
     m_record.owner_pid = static_cast<int>(::getpid());
     m_record.owner_start = store::Store::process_start_time(m_record.owner_pid);
     if (m_flow.timeout) m_flow_deadline = m_start + *m_flow.timeout;
+    if (m_options.deadline) m_flow_deadline = m_flow_deadline ? std::min(*m_flow_deadline, *m_options.deadline) : *m_options.deadline;
 
     m_store.insert_execution(m_record);  // committed on its own, before any step starts
 
@@ -143,8 +144,7 @@ void Executor::check_interrupts() {
     if (!m_timeout_seen && m_flow_deadline && Clock::now() >= *m_flow_deadline) {
         m_timeout_seen = true;
         if (m_interrupt.empty()) m_interrupt = "timed_out";
-        log_engine(-1, -1, steps::LogLevel::error,
-                   "flow timed out after " + util::format_duration(*m_flow.timeout));
+        log_engine(-1, -1, steps::LogLevel::error, timeout_message());
         cancel_units("timed_out");
         m_state_changed = true;
     }
@@ -184,11 +184,20 @@ void Executor::close_unfinished_steps() {
     }
 }
 
+std::string Executor::timeout_message() const {
+    if (m_flow.timeout && (!m_options.deadline || m_start + *m_flow.timeout <= *m_options.deadline))
+        return "flow timed out after " + util::format_duration(*m_flow.timeout);
+    return "the calling step's timeout passed";
+}
+
 RunResult Executor::finish() {
     std::string status = !m_interrupt.empty() ? m_interrupt : m_flow_failed ? "failed" : "succeeded";
+    // A step that hit the flow's deadline a moment before the engine noticed it: the flow
+    // timed out, it did not fail on its own.
+    if (status == "failed" && m_flow_deadline && Clock::now() >= *m_flow_deadline) status = "timed_out";
     std::string error;
     if (status == "cancelled") error = "execution cancelled";
-    else if (status == "timed_out") error = "flow timed out after " + util::format_duration(*m_flow.timeout);
+    else if (status == "timed_out") error = timeout_message();
     else if (status == "failed") error = m_error.empty() ? "failed" : m_error;
 
     json outputs = json::object();

@@ -38,6 +38,7 @@ private:
     Clock::time_point wake_time() const;
     void close_unfinished_steps();
     std::string interrupt_status() const;
+    std::string timeout_message() const;
 
     // scheduling.cpp: readiness, `if`, starting units, fail-fast and cancellation
     expr::Status status_for(int step) const;

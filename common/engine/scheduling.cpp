@@ -178,6 +178,7 @@ void Executor::start_unit(int step, int item) {
     UnitJob job;
     job.unit = id;
     job.type = type;
+    std::optional<std::map<std::string, std::string>> item_env;
     try {
         EnvScope env(m_ctx, st.env_json);
         std::optional<ScopedContext> item_ctx, index_ctx;
@@ -199,11 +200,17 @@ void Executor::start_unit(int step, int item) {
         if (!std::filesystem::is_directory(dir, ec))
             return fail_unit_now(id, "working directory '" + dir.string() + "' does not exist");
         job.context.cwd = dir.lexically_normal().string();
+        if (item >= 0 && (!def.env.empty() || !m_flow.defaults.env.empty())) {
+            // A for_each step's env may use item and index, so it is rendered per item.
+            item_env = *m_flow_env;
+            render_env(m_flow.defaults.env, *item_env, m_ctx, ctx.status);
+            render_env(def.env, *item_env, m_ctx, ctx.status);
+        }
     } catch (const std::exception& e) {
         return fail_unit_now(id, e.what());
     }
 
-    job.context.env = *st.env;
+    job.context.env = item_env ? std::move(*item_env) : *st.env;
     job.context.env["FLOWCTL_EXECUTION_ID"] = m_record.id;
     job.context.env["FLOWCTL_FLOW_NAME"] = m_flow.name;
     job.context.env["FLOWCTL_STEP_ID"] = def.id;

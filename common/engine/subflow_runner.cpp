@@ -52,6 +52,7 @@ steps::SubflowResult run_subflow(const steps::SubflowRequest& request, const Sub
         if (s.base_env) options.base_env = *s.base_env;
         options.cancel = s.cancel.get();
         options.commit_interval = s.commit_interval;
+        options.deadline = request.deadline;
         RunResult r = run_flow(*child, store, options);
         return {r.execution_id, r.status, r.error, r.outputs};
     } catch (const InputError& e) {

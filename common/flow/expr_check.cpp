@@ -23,6 +23,7 @@ struct Scope {
     bool steps_allowed = true;  // false where nothing has run yet (flow env, defaults, triggers)
     bool inputs_allowed = true;
     bool item_allowed = false;  // inside a for_each step
+    std::string item_hint;      // why item is not available here, when the step has for_each
     bool result_allowed = false;  // a step's outputs
     std::string where;          // for messages: "the flow's env"
 };
@@ -86,6 +87,10 @@ public:
                 m_loader.error(m_tree.pos_in_scalar(node, error.offset), "invalid expression: " + error.message);
                 return out;
             }
+            if (!parsed->single_expression()) {
+                m_loader.error(node, "a condition must be one expression: write the whole 'if' inside ${{ }} or without it");
+                return out;
+            }
             check_template(node, scope);
             for (auto& part : parsed->parts)
                 if (part.expr) out.push_back(*part.expr);
@@ -130,7 +135,8 @@ private:
         }
         if (root == "steps" && path.size() > 1) return step_problem(path[1], scope);
         if ((root == "item" || root == "index") && !scope.item_allowed)
-            return "'" + root + "' is only available in a step with for_each";
+            return scope.item_hint.empty() ? "'" + root + "' is only available in a step with for_each"
+                                           : "'" + root + "' " + scope.item_hint;
         if (root == "result" && !scope.result_allowed) return "'result' is only available in a step's outputs";
         return std::nullopt;
     }
@@ -173,7 +179,10 @@ void check_step(Loader& loader, ExprChecker& checker, size_t index) {
         if (key == "id" || key == "needs") continue;
         if (key == "if") {
             if (!t.is_scalar(value)) continue;
-            for (const auto& e : checker.check_condition(value, scope)) {
+            Scope condition = scope;
+            condition.item_allowed = false;
+            condition.item_hint = "cannot be used in 'if': it is decided once for the whole for_each step";
+            for (const auto& e : checker.check_condition(value, condition)) {
                 if (!step.needs.empty()) continue;
                 for (const auto& f : expr::functions_called(e)) {
                     if (f == "failure" || f == "always" || f == "cancelled") {
@@ -186,6 +195,7 @@ void check_step(Loader& loader, ExprChecker& checker, size_t index) {
         } else if (key == "for_each") {
             Scope outer = scope;
             outer.item_allowed = false;
+            outer.item_hint = "cannot be used in for_each itself";
             checker.walk(value, outer);
         } else if (key == "outputs") {
             Scope outputs = scope;

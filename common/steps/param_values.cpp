@@ -139,8 +139,9 @@ std::optional<std::chrono::milliseconds> time_left(const StepContext& ctx) {
     if (!ctx.deadline) {
         return std::nullopt;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *ctx.deadline - std::chrono::steady_clock::now());
+    // Rounded up: a wait that ends before the deadline would report a timeout that the
+    // engine, looking at the clock, does not see yet.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*ctx.deadline - std::chrono::steady_clock::now());
     return std::max(left, std::chrono::milliseconds(0));
 }
 

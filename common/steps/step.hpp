@@ -52,6 +52,8 @@ json to_json_schema(const StepSchema& schema);
 struct SubflowRequest {
     std::string path;  // resolved against the parent flow's directory
     json inputs = json::object();
+    /// The calling step's deadline: the sub-flow ends timed_out when it passes.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 struct SubflowResult {
     std::string execution_id;

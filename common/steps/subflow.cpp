@@ -55,6 +55,7 @@ public:
                 p = fs::path(ctx.flow_dir.empty() ? ctx.cwd : ctx.flow_dir) / p;
             }
             request.path = p.lexically_normal().string();
+            request.deadline = ctx.deadline;
             if (!ctx.run_subflow) {
                 return params::failure("sub-flows are not available here");
             }

@@ -28,7 +28,7 @@ bool CancelToken::sleep_for(long long ms) const {
     using clock = std::chrono::steady_clock;
     auto deadline = clock::now() + std::chrono::milliseconds(ms);
     while (!cancelled()) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
         if (left <= 0) return true;
         pollfd p{m_fd, POLLIN, 0};
         int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1 << 30)));
