@@ -12,8 +12,7 @@
 #include "output/progress.hpp"
 #include "output/records.hpp"
 #include "output/term.hpp"
-
-extern char** environ;
+#include "util/environment.hpp"
 
 namespace flowctl::cli {
 
@@ -24,16 +23,6 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) {
     g_signal = sig;
     if (g_cancel) g_cancel->cancel();  // async-signal-safe: an atomic store and a write()
-}
-
-std::map<std::string, std::string> current_environment() {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string kv = *e;
-        auto eq = kv.find('=');
-        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    return env;
 }
 
 json read_input_file(const std::string& path) {
@@ -95,7 +84,7 @@ CommandMain add_run(CLI::App& app, Context& ctx) {
 
         engine::RunOptions options;
         options.inputs = given;
-        options.base_env = current_environment();
+        options.base_env = util::current_environment();
         options.cancel = &cancel;
         if (view) options.on_event = [&](const engine::Event& e) { view->on_event(e); };
 

@@ -16,20 +16,12 @@
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 #include "util/diagnostic.hpp"
+#include "util/environment.hpp"
 
-extern char** environ;
 
 namespace flowctl::engine::test {
 
-inline std::map<std::string, std::string> current_env() {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string kv = *e;
-        auto eq = kv.find('=');
-        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    return env;
-}
+inline std::map<std::string, std::string> current_env() { return util::current_environment(); }
 
 class EngineTest : public ::testing::Test {
 protected:
