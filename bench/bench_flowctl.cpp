@@ -87,8 +87,7 @@ double raw_rate(const fs::path& dir, bool full, int n) {
                        "INSERT INTO logs(execution_id, step_id, item_index, ts_ms, level, stream, message) "
                        "VALUES(?,?,-1,?,'info','step','hello')",
                        -1, &ins_log, nullptr);
-    sqlite3_prepare_v2(db,
-                       "UPDATE executions SET status='succeeded', finished_ms=?, duration_ms=0 WHERE id=?", -1,
+    sqlite3_prepare_v2(db, "UPDATE executions SET status='succeeded', finished_ms=?, duration_ms=0 WHERE id=?", -1,
                        &upd_exec, nullptr);
     const char* steps[] = {"a", "b", "c"};
     double s = bench::seconds([&] {
@@ -155,10 +154,13 @@ int main(int argc, char** argv) {
     int round_no = 0;
     for (bool full : {false, true}) {
         int n = full ? 200 : 1000;
-        double engine = bench::median_of(rounds, [&] { return engine_rate(log3, root / ("e" + std::to_string(round_no++)), full, n); });
-        double raw = bench::median_of(rounds, [&] { return raw_rate(root / ("r" + std::to_string(round_no++)), full, n); });
-        std::printf("durable executions/s, 3 log steps, synchronous=%-6s engine %8.0f/s   raw SQLite %8.0f/s   ratio %.2f\n",
-                    full ? "FULL" : "NORMAL", engine, raw, engine / raw);
+        double engine = bench::median_of(
+            rounds, [&] { return engine_rate(log3, root / ("e" + std::to_string(round_no++)), full, n); });
+        double raw =
+            bench::median_of(rounds, [&] { return raw_rate(root / ("r" + std::to_string(round_no++)), full, n); });
+        std::printf(
+            "durable executions/s, 3 log steps, synchronous=%-6s engine %8.0f/s   raw SQLite %8.0f/s   ratio %.2f\n",
+            full ? "FULL" : "NORMAL", engine, raw, engine / raw);
     }
 
     // A cmd step's cost = (flow with one cmd step) - (flow with one log step): the same
@@ -167,19 +169,29 @@ int main(int argc, char** argv) {
         int n = 300;
         char* true_argv[] = {const_cast<char*>("/bin/true"), nullptr};
         double raw = bench::median_of(rounds, [&] {
-            return bench::seconds([&] { for (int i = 0; i < n; ++i) spawn_and_wait("/bin/true", true_argv); }) / n;
+            return bench::seconds([&] {
+                       for (int i = 0; i < n; ++i) spawn_and_wait("/bin/true", true_argv);
+                   }) /
+                   n;
         });
         double with_cmd = bench::median_of(rounds, [&] {
             store::Store store(root / ("c" + std::to_string(round_no++)));
-            return bench::seconds([&] { for (int i = 0; i < n; ++i) engine::run_flow(tru, store, {}); }) / n;
+            return bench::seconds([&] {
+                       for (int i = 0; i < n; ++i) engine::run_flow(tru, store, {});
+                   }) /
+                   n;
         });
         double with_log = bench::median_of(rounds, [&] {
             store::Store store(root / ("l" + std::to_string(round_no++)));
-            return bench::seconds([&] { for (int i = 0; i < n; ++i) engine::run_flow(log1, store, {}); }) / n;
+            return bench::seconds([&] {
+                       for (int i = 0; i < n; ++i) engine::run_flow(log1, store, {});
+                   }) /
+                   n;
         });
         double step = with_cmd - with_log;
-        std::printf("cmd: [/bin/true] step                          %8.0f us   posix_spawn+wait %8.0f us   ratio %.2f\n",
-                    step * 1e6, raw * 1e6, step / raw);
+        std::printf(
+            "cmd: [/bin/true] step                          %8.0f us   posix_spawn+wait %8.0f us   ratio %.2f\n",
+            step * 1e6, raw * 1e6, step / raw);
     }
 
     // Whole processes: flowctl run (parse, history, 3 log steps) against /bin/true.
@@ -192,13 +204,20 @@ int main(int argc, char** argv) {
         char* true_argv[] = {const_cast<char*>("/bin/true"), nullptr};
         spawn_and_wait(FLOWCTL_EXE, run_argv);  // creates the database
         double flowctl = bench::median_of(rounds, [&] {
-            return bench::seconds([&] { for (int i = 0; i < n; ++i) spawn_and_wait(FLOWCTL_EXE, run_argv); }) / n;
+            return bench::seconds([&] {
+                       for (int i = 0; i < n; ++i) spawn_and_wait(FLOWCTL_EXE, run_argv);
+                   }) /
+                   n;
         });
         double tru_proc = bench::median_of(rounds, [&] {
-            return bench::seconds([&] { for (int i = 0; i < n; ++i) spawn_and_wait("/bin/true", true_argv); }) / n;
+            return bench::seconds([&] {
+                       for (int i = 0; i < n; ++i) spawn_and_wait("/bin/true", true_argv);
+                   }) /
+                   n;
         });
-        std::printf("flowctl run (3 log steps, history) process     %8.2f ms   /bin/true process %8.2f ms   ratio %.2f\n",
-                    flowctl * 1e3, tru_proc * 1e3, flowctl / tru_proc);
+        std::printf(
+            "flowctl run (3 log steps, history) process     %8.2f ms   /bin/true process %8.2f ms   ratio %.2f\n",
+            flowctl * 1e3, tru_proc * 1e3, flowctl / tru_proc);
     }
     std::error_code ec;
     fs::remove_all(root, ec);

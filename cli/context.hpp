@@ -9,10 +9,10 @@ namespace flowctl::cli {
 
 /// Options every command shares, and the history store opened on first use.
 struct Context {
-    std::string state_dir;       // --state-dir; empty: FLOWCTL_STATE_DIR / XDG default
+    std::string state_dir;         // --state-dir; empty: FLOWCTL_STATE_DIR / XDG default
     std::string output = "table";  // -o table|json
     bool no_color = false;
-    bool quiet = false;          // -q: ids only
+    bool quiet = false;  // -q: ids only
 
     /// Opens the history (and turns executions whose process died into `interrupted`).
     store::Store& store();

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough();  // global flags may also follow the command: `flowctl history --no-color`
     app.set_version_flag("--version", FLOWCTL_VERSION);
-    app.add_option("--state-dir", ctx.state_dir, "History directory (default $FLOWCTL_STATE_DIR, else $XDG_STATE_HOME/flowctl)")
+    app.add_option("--state-dir", ctx.state_dir,
+                   "History directory (default $FLOWCTL_STATE_DIR, else $XDG_STATE_HOME/flowctl)")
         ->envname("FLOWCTL_STATE_DIR");
     app.add_flag("--no-color", ctx.no_color, "Never color the output (also: NO_COLOR=1)");
 

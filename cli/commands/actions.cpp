@@ -58,8 +58,8 @@ CommandMain add_actions(CLI::App& app, Context& ctx) {
                 std::vector<std::string> names;
                 for (const auto* st : steps::all_step_types()) names.push_back(st->schema().type);
                 auto hint = util::did_you_mean(*type, names);
-                throw CommandError(exit_not_found, "no step type '" + *type + "'" +
-                                                       (hint ? " (did you mean '" + *hint + "'?)" : ""));
+                throw CommandError(exit_not_found,
+                                   "no step type '" + *type + "'" + (hint ? " (did you mean '" + *hint + "'?)" : ""));
             }
             if (ctx.json_output())
                 print_json(steps::to_json_schema(t->schema()));
@@ -70,7 +70,8 @@ CommandMain add_actions(CLI::App& app, Context& ctx) {
         if (ctx.json_output()) {
             json out = json::array();
             for (const auto* t : steps::all_step_types())
-                out.push_back({{"type", t->schema().type}, {"summary", t->schema().summary},
+                out.push_back({{"type", t->schema().type},
+                               {"summary", t->schema().summary},
                                {"schema", steps::to_json_schema(t->schema())}});
             print_json(out);
             return exit_ok;

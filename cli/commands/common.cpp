@@ -6,8 +6,7 @@
 namespace flowctl::cli {
 
 void add_output_flags(CLI::App* cmd, Context& ctx) {
-    cmd->add_option("-o,--output", ctx.output, "Output format: table or json")
-        ->check(CLI::IsMember({"table", "json"}));
+    cmd->add_option("-o,--output", ctx.output, "Output format: table or json")->check(CLI::IsMember({"table", "json"}));
     cmd->add_flag("-q,--quiet", ctx.quiet, "Print ids only (one per line), for xargs");
 }
 
@@ -19,7 +18,8 @@ void print_diagnostics(const std::vector<util::Diagnostic>& diags, std::FILE* ou
             bool error = d.severity == util::Severity::error;
             std::string word = error ? " error: " : " warning: ";
             if (auto pos = line.find(word); pos != std::string::npos)
-                line.replace(pos, word.size(), " " + color_as(word.substr(1, word.size() - 2), error ? "failed" : "running", true) + " ");
+                line.replace(pos, word.size(),
+                             " " + color_as(word.substr(1, word.size() - 2), error ? "failed" : "running", true) + " ");
         }
         std::fprintf(out, "%s\n", line.c_str());
     }

@@ -38,7 +38,13 @@ CommandMain add_logs(CLI::App& app, Context& ctx) {
         for (const auto& l : lines) {
             std::string where = l.step_id.empty() ? "flow" : l.step_id;
             if (l.item_index >= 0) where += "[" + std::to_string(l.item_index) + "]";
-            std::string level = l.level == "info" ? "" : color_as(l.level, l.level == "warn" ? "running" : l.level == "error" ? "failed" : "skipped", color) + " ";
+            std::string level = l.level == "info" ? ""
+                                                  : color_as(l.level,
+                                                             l.level == "warn"    ? "running"
+                                                             : l.level == "error" ? "failed"
+                                                                                  : "skipped",
+                                                             color) +
+                                                        " ";
             std::printf("%s %s %s%s\n", dim(util::format_local(l.ts_ms).substr(11), color).c_str(),
                         bold("[" + where + "]", color).c_str(), level.c_str(), l.message.c_str());
         }

@@ -69,7 +69,7 @@ CommandMain add_run(CLI::App& app, Context& ctx) {
 
         util::CancelToken cancel;
         g_cancel = &cancel;
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = on_signal;
         sigemptyset(&sa.sa_mask);
         ::sigaction(SIGINT, &sa, nullptr);

@@ -67,8 +67,8 @@ CommandMain add_show(CLI::App& app, Context& ctx) {
         Table table({"STEP", "ATTEMPT", "STATUS", "DURATION", "EXIT", "ERROR / OUTPUT"});
         for (const auto& s : steps) {
             std::string label = s.step_id + (s.item_index >= 0 ? "[" + std::to_string(s.item_index) + "]" : "");
-            std::string detail = !s.error.empty() ? s.error
-                                 : s.output.is_null() ? ""
+            std::string detail = !s.error.empty()       ? s.error
+                                 : s.output.is_null()   ? ""
                                  : s.output.is_string() ? s.output.get<std::string>()
                                                         : s.output.dump(-1, ' ', false, json::error_handler_t::replace);
             table.add_row({label, std::to_string(s.attempt), color_status(s.status, color),

@@ -26,7 +26,9 @@ CommandMain add_validate(CLI::App& app, Context& ctx) {
             if (ctx.json_output()) {
                 json problems = json::array();
                 for (const auto& d : diags)
-                    problems.push_back({{"file", d.file}, {"line", d.line}, {"column", d.col},
+                    problems.push_back({{"file", d.file},
+                                        {"line", d.line},
+                                        {"column", d.col},
                                         {"severity", d.severity == util::Severity::error ? "error" : "warning"},
                                         {"message", d.message}});
                 report.push_back({{"file", file}, {"valid", valid}, {"diagnostics", problems}});

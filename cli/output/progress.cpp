@@ -152,7 +152,8 @@ void ProgressView::draw_block() {
             time = util::format_duration(util::Millis(s.duration_ms));
         std::string extra;
         if (s.items_done || s.items_running)
-            extra = "  " + std::to_string(s.items_done) + " items done, " + std::to_string(s.items_running) + " running";
+            extra =
+                "  " + std::to_string(s.items_done) + " items done, " + std::to_string(s.items_running) + " running";
         if (s.status == "running" && s.attempt > 1) extra += "  attempt " + std::to_string(s.attempt);
         std::string padded = *id + std::string(width - id->size(), ' ');
         // Pad before coloring so escape codes don't break alignment.
@@ -165,7 +166,8 @@ void ProgressView::draw_block() {
     const int bar_width = 24;
     int total = static_cast<int>(m_order.size());
     int filled = total ? done * bar_width / total : bar_width;
-    std::string bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(bar_width - filled), '-') + "]";
+    std::string bar = "[" + std::string(static_cast<size_t>(filled), '#') +
+                      std::string(static_cast<size_t>(bar_width - filled), '-') + "]";
     std::fprintf(m_out, " %s %d/%d steps  %s\n", bar.c_str(), done, total,
                  util::format_duration(std::chrono::duration_cast<util::Millis>(now - m_start)).c_str());
     ++m_block_lines;

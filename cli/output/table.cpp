@@ -24,7 +24,8 @@ void Table::print(std::FILE* out, bool color) const {
     std::vector<size_t> widths(m_headers.size(), 0);
     for (size_t i = 0; i < m_headers.size(); ++i) widths[i] = m_headers[i].size();
     for (const auto& row : m_rows)
-        for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+        for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], display_width(row[i]));
     auto print_row = [&](const std::vector<std::string>& row, bool header) {
         std::string line;
         for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {

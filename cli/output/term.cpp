@@ -36,12 +36,18 @@ std::string color_status(std::string_view status, bool color) { return color_as(
 
 std::string color_as(std::string_view text, std::string_view status, bool color) {
     const char* code = "0";
-    if (status == "succeeded") code = "32";
-    else if (status == "failed" || status == "timed_out") code = "31";
-    else if (status == "running") code = "36";
-    else if (status == "pending") code = "2";
-    else if (status == "cancelled" || status == "interrupted") code = "35";
-    else if (status == "skipped") code = "2";
+    if (status == "succeeded")
+        code = "32";
+    else if (status == "failed" || status == "timed_out")
+        code = "31";
+    else if (status == "running")
+        code = "36";
+    else if (status == "pending")
+        code = "2";
+    else if (status == "cancelled" || status == "interrupted")
+        code = "35";
+    else if (status == "skipped")
+        code = "2";
     return wrap(text, code, color);
 }
 

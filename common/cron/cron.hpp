@@ -9,7 +9,7 @@ namespace flowctl::cron {
 
 /// A parsed cron expression: one bit per value each field accepts.
 struct CronSpec {
-    std::bitset<60> seconds;        // {0} when the expression has 5 fields
+    std::bitset<60> seconds;  // {0} when the expression has 5 fields
     std::bitset<60> minutes;
     std::bitset<24> hours;
     std::bitset<32> days_of_month;  // bits 1..31
@@ -17,11 +17,11 @@ struct CronSpec {
     std::bitset<8> days_of_week;    // bits 0..6, Sunday = 0 (7 is accepted as Sunday)
     // As in Vixie cron, a field counts as restricted unless it starts with '*' or '?', so
     // `*/2` in day-of-month is still "unrestricted" for the OR rule.
-    bool dom_restricted = false;    // day-of-month field was not '*' (Vixie cron's OR rule)
+    bool dom_restricted = false;  // day-of-month field was not '*' (Vixie cron's OR rule)
     bool dow_restricted = false;
-    bool reboot = false;            // @reboot: no time fields, never matches a time
-    bool hour_wildcard = false;     // hour field is '*' or a step over the whole range (elapsed-time DST rule later)
-    std::string source;             // as written
+    bool reboot = false;         // @reboot: no time fields, never matches a time
+    bool hour_wildcard = false;  // hour field is '*' or a step over the whole range (elapsed-time DST rule later)
+    std::string source;          // as written
 };
 
 /// Parses 5 fields (min hour dom month dow) or 6 (sec min hour dom month dow); lists `1,5`,

@@ -6,8 +6,7 @@
 namespace flowctl::cron {
 namespace {
 
-const char* const k_months[] = {"", "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+const char* const k_months[] = {"", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 const char* const k_days[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
 template <size_t N>

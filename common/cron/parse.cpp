@@ -304,8 +304,8 @@ std::optional<CronSpec> parse_cron(std::string_view text, std::string* error) {
 
 bool matches(const CronSpec& spec, int sec, int min, int hour, int mday, int month, int wday) {
     if (spec.reboot) return false;
-    if (sec < 0 || sec > 59 || min < 0 || min > 59 || hour < 0 || hour > 23 || mday < 1 || mday > 31 ||
-        month < 1 || month > 12 || wday < 0 || wday > 7)
+    if (sec < 0 || sec > 59 || min < 0 || min > 59 || hour < 0 || hour > 23 || mday < 1 || mday > 31 || month < 1 ||
+        month > 12 || wday < 0 || wday > 7)
         return false;
     if (!spec.seconds[sec] || !spec.minutes[min] || !spec.hours[hour] || !spec.months[month]) return false;
     bool dom = spec.days_of_month[mday];

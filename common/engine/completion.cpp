@@ -10,10 +10,14 @@ namespace {
 
 std::string outcome_status(steps::Outcome o) {
     switch (o) {
-        case steps::Outcome::succeeded: return "succeeded";
-        case steps::Outcome::failed: return "failed";
-        case steps::Outcome::timed_out: return "timed_out";
-        case steps::Outcome::cancelled: return "cancelled";
+        case steps::Outcome::succeeded:
+            return "succeeded";
+        case steps::Outcome::failed:
+            return "failed";
+        case steps::Outcome::timed_out:
+            return "timed_out";
+        case steps::Outcome::cancelled:
+            return "cancelled";
     }
     return "failed";
 }
@@ -34,11 +38,16 @@ json result_context(const steps::StepResult& r) {
 
 void Executor::handle(Message& m) {
     switch (m.kind) {
-        case Message::Kind::attempt_started: return on_attempt_started(m);
-        case Message::Kind::log: return on_log(m);
-        case Message::Kind::attempt_finished: return on_attempt_finished(m);
-        case Message::Kind::retrying: return on_retrying(m);
-        case Message::Kind::unit_done: return complete_unit(m.unit);
+        case Message::Kind::attempt_started:
+            return on_attempt_started(m);
+        case Message::Kind::log:
+            return on_log(m);
+        case Message::Kind::attempt_finished:
+            return on_attempt_finished(m);
+        case Message::Kind::retrying:
+            return on_retrying(m);
+        case Message::Kind::unit_done:
+            return complete_unit(m.unit);
     }
 }
 
@@ -144,8 +153,9 @@ void Executor::on_attempt_finished(Message& m) {
     r.max_rss_kb = u.result.max_rss_kb;
     m_history.step_run(r);
     if (status != "succeeded" && !error.empty())
-        log_engine(u.step, u.item, steps::LogLevel::error,
-                   "attempt " + std::to_string(m.attempt) + " " + (status == "failed" ? "failed" : status) + ": " + error);
+        log_engine(
+            u.step, u.item, steps::LogLevel::error,
+            "attempt " + std::to_string(m.attempt) + " " + (status == "failed" ? "failed" : status) + ": " + error);
 }
 
 void Executor::on_retrying(const Message& m) {

@@ -38,9 +38,8 @@ json base_contexts(const flow::Flow& flow, const FlowLocation& where, const json
                  {"hash", flow.hash},
                  {"description", flow.description},
                  {"tags", flow.tags}};
-    c["execution"] = {{"id", execution_id},
-                      {"started_at", util::format_rfc3339(started_ms)},
-                      {"trigger", options.trigger}};
+    c["execution"] = {
+        {"id", execution_id}, {"started_at", util::format_rfc3339(started_ms)}, {"trigger", options.trigger}};
     json trigger = options.trigger_data.is_object() ? options.trigger_data : json::object();
     trigger["kind"] = options.trigger;
     c["trigger"] = std::move(trigger);

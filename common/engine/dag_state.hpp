@@ -25,8 +25,8 @@ struct Dag {
 Dag build_dag(const flow::Flow& flow);
 
 /// Terminal statuses that make dependents ready.
-bool is_failure(const std::string& status);   // failed, timed_out
-bool is_skip(const std::string& status);      // skipped, cancelled
+bool is_failure(const std::string& status);  // failed, timed_out
+bool is_skip(const std::string& status);     // skipped, cancelled
 
 struct StepState {
     enum class Phase { waiting, queued, running, done };
@@ -37,13 +37,13 @@ struct StepState {
     bool continue_on_error = false;
 
     bool is_foreach = false;
-    json items = json::array();   // rendered for_each value
-    size_t next_item = 0;         // the next item to start
-    int active_units = 0;         // started and not done
-    int max_units = 1;            // at once, for for_each items
-    bool stop_units = false;      // start no more items (fail-fast, cancellation)
+    json items = json::array();  // rendered for_each value
+    size_t next_item = 0;        // the next item to start
+    int active_units = 0;        // started and not done
+    int max_units = 1;           // at once, for for_each items
+    bool stop_units = false;     // start no more items (fail-fast, cancellation)
     bool in_queue = false;
-    std::vector<int> units;       // unit ids in item order (-1: never started)
+    std::vector<int> units;  // unit ids in item order (-1: never started)
 
     /// While it runs: its environment (shared with the flow's when it adds nothing) and, when
     /// it differs from the flow's, the same as JSON for ${{ env.* }} in its templates.
@@ -62,13 +62,13 @@ struct Unit {
     std::shared_ptr<util::CancelToken> cancel;  // while running
     std::string cancel_reason;                  // why the engine cancelled it: cancelled | timed_out
     int attempt = 0;
-    int max_attempts = 1;                       // of its retry policy
-    bool running = false;                       // counted against max_parallel
+    int max_attempts = 1;  // of its retry policy
+    bool running = false;  // counted against max_parallel
     bool done = false;
-    std::string status;                         // of the last attempt, as recorded
+    std::string status;  // of the last attempt, as recorded
     std::string error;
-    steps::StepResult result;                   // of the last attempt
-    json outputs = json::object();              // result.outputs plus the step's `outputs:` map
+    steps::StepResult result;       // of the last attempt
+    json outputs = json::object();  // result.outputs plus the step's `outputs:` map
     int64_t started_ms = 0;
     int64_t finished_ms = 0;
 };

@@ -22,18 +22,18 @@ struct Event {
     std::string step_id;
     int item_index = -1;
     int attempt = 1;
-    std::string status;    // the new status (step_finished / execution_finished)
-    std::string message;   // log line or error
+    std::string status;   // the new status (step_finished / execution_finished)
+    std::string message;  // log line or error
     int64_t ts_ms = 0;
     int64_t duration_ms = 0;
 };
 
 struct RunOptions {
-    json inputs = json::object();          // given by the caller; checked and defaulted here
+    json inputs = json::object();  // given by the caller; checked and defaulted here
     std::string trigger = "manual";
-    json trigger_data = json::object();    // ${{ trigger.* }}
-    std::string parent_id;                 // for sub-flows
-    int depth = 0;                         // sub-flow nesting; refused past a limit
+    json trigger_data = json::object();  // ${{ trigger.* }}
+    std::string parent_id;               // for sub-flows
+    int depth = 0;                       // sub-flow nesting; refused past a limit
     /// The environment steps start from (the daemon passes a clean one; the CLI its own).
     std::map<std::string, std::string> base_env;
     const util::CancelToken* cancel = nullptr;  // e.g. set by SIGINT
@@ -47,7 +47,7 @@ struct RunOptions {
 
 struct RunResult {
     std::string execution_id;
-    std::string status;   // succeeded | failed | cancelled | timed_out
+    std::string status;  // succeeded | failed | cancelled | timed_out
     std::string error;
     json outputs = json::object();
 };

@@ -70,7 +70,8 @@ void Executor::start_execution() {
     m_record.owner_pid = static_cast<int>(::getpid());
     m_record.owner_start = store::Store::process_start_time(m_record.owner_pid);
     if (m_flow.timeout) m_flow_deadline = m_start + *m_flow.timeout;
-    if (m_options.deadline) m_flow_deadline = m_flow_deadline ? std::min(*m_flow_deadline, *m_options.deadline) : *m_options.deadline;
+    if (m_options.deadline)
+        m_flow_deadline = m_flow_deadline ? std::min(*m_flow_deadline, *m_options.deadline) : *m_options.deadline;
 
     m_store.insert_execution(m_record);  // committed on its own, before any step starts
 
@@ -93,9 +94,8 @@ void Executor::start_execution() {
         const auto& def = m_flow.steps[i];
         auto& st = m_steps[i];
         st.pending_needs = static_cast<int>(m_dag.needs[i].size());
-        st.continue_on_error = def.continue_on_error ||
-                               (!def.key_pos.count("continue_on_error") &&
-                                m_flow.defaults.continue_on_error.value_or(false));
+        st.continue_on_error = def.continue_on_error || (!def.key_pos.count("continue_on_error") &&
+                                                         m_flow.defaults.continue_on_error.value_or(false));
         if (st.pending_needs == 0) m_ready.push_back(static_cast<int>(i));
     }
 }
@@ -150,9 +150,7 @@ void Executor::check_interrupts() {
     }
 }
 
-std::string Executor::interrupt_status() const {
-    return m_interrupt == "cancelled" ? "cancelled" : "skipped";
-}
+std::string Executor::interrupt_status() const { return m_interrupt == "cancelled" ? "cancelled" : "skipped"; }
 
 void Executor::abort_workers() noexcept {
     for (auto& u : m_units)
@@ -178,9 +176,11 @@ void Executor::close_unfinished_steps() {
         st.phase = StepState::Phase::done;
         st.status = status;
         record_step_row(static_cast<int>(i), status, error);
-        m_ctx["steps"][m_flow.steps[i].id] = {
-            {"status", status}, {"outputs", json::object()}, {"output", nullptr}, {"exit_code", nullptr},
-            {"conclusion", status}};
+        m_ctx["steps"][m_flow.steps[i].id] = {{"status", status},
+                                              {"outputs", json::object()},
+                                              {"output", nullptr},
+                                              {"exit_code", nullptr},
+                                              {"conclusion", status}};
     }
 }
 
@@ -196,14 +196,17 @@ RunResult Executor::finish() {
     // timed out, it did not fail on its own.
     if (status == "failed" && m_flow_deadline && Clock::now() >= *m_flow_deadline) status = "timed_out";
     std::string error;
-    if (status == "cancelled") error = "execution cancelled";
-    else if (status == "timed_out") error = timeout_message();
-    else if (status == "failed") error = m_error.empty() ? "failed" : m_error;
+    if (status == "cancelled")
+        error = "execution cancelled";
+    else if (status == "timed_out")
+        error = timeout_message();
+    else if (status == "failed")
+        error = m_error.empty() ? "failed" : m_error;
 
     json outputs = json::object();
     m_ctx["env"] = m_flow_env_json;
-    expr::EvalContext ctx{&m_ctx, {.any_failed = m_flow_failed, .any_skipped = false,
-                                   .cancelled = !m_interrupt.empty()}};
+    expr::EvalContext ctx{&m_ctx,
+                          {.any_failed = m_flow_failed, .any_skipped = false, .cancelled = !m_interrupt.empty()}};
     for (const auto& [name, tmpl] : m_flow.outputs) {
         try {
             outputs[name] = expr::render_value(json(tmpl), ctx);

@@ -73,10 +73,10 @@ private:
 
     store::ExecutionRecord m_record;
     FlowLocation m_where;
-    json m_ctx;                                     // the expression contexts
+    json m_ctx;                                                            // the expression contexts
     std::shared_ptr<const std::map<std::string, std::string>> m_flow_env;  // base_env + rendered flow env
     json m_flow_env_json;
-    std::string m_setup_error;                      // flow env failed to render: no step runs
+    std::string m_setup_error;  // flow env failed to render: no step runs
     Clock::time_point m_start;
     std::optional<Clock::time_point> m_flow_deadline;
 

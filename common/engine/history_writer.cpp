@@ -7,11 +7,13 @@ void HistoryWriter::touch() {
 }
 
 void HistoryWriter::step_run(const store::StepRunRecord& r) {
-    std::string key = r.execution_id + '\n' + r.step_id + '\n' + std::to_string(r.item_index) + '\n' +
-                      std::to_string(r.attempt);
+    std::string key =
+        r.execution_id + '\n' + r.step_id + '\n' + std::to_string(r.item_index) + '\n' + std::to_string(r.attempt);
     auto [it, inserted] = m_run_index.try_emplace(key, m_runs.size());
-    if (inserted) m_runs.push_back(r);
-    else m_runs[it->second] = r;
+    if (inserted)
+        m_runs.push_back(r);
+    else
+        m_runs[it->second] = r;
     touch();
 }
 

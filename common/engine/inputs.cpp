@@ -86,8 +86,10 @@ json resolve_inputs(const flow::Flow& flow, const json& given) {
             auto it = flow.inputs.find(name);
             if (it == flow.inputs.end()) {
                 std::string msg = "unknown input '" + name + "'";
-                if (auto guess = util::did_you_mean(name, names)) msg += " (did you mean '" + *guess + "'?)";
-                else if (names.empty()) msg += " (the flow declares no inputs)";
+                if (auto guess = util::did_you_mean(name, names))
+                    msg += " (did you mean '" + *guess + "'?)";
+                else if (names.empty())
+                    msg += " (the flow declares no inputs)";
                 problems.push_back(msg);
                 continue;
             }
@@ -97,14 +99,16 @@ json resolve_inputs(const flow::Flow& flow, const json& given) {
                 if (auto converted = convert_text(type, value.get<std::string>())) {
                     resolved[name] = *converted;
                 } else {
-                    problems.push_back("input '" + name + "' must be " + (type == "array" || type == "object" ? "an " : "a ") +
-                                       type + ", got '" + value.get<std::string>() + "'");
+                    problems.push_back("input '" + name + "' must be " +
+                                       (type == "array" || type == "object" ? "an " : "a ") + type + ", got '" +
+                                       value.get<std::string>() + "'");
                 }
                 continue;
             }
             if (!matches(type, value)) {
-                problems.push_back("input '" + name + "' must be " + (type == "array" || type == "object" ? "an " : "a ") +
-                                   type + ", got " + json_type_name(value) + " " + value.dump());
+                problems.push_back("input '" + name + "' must be " +
+                                   (type == "array" || type == "object" ? "an " : "a ") + type + ", got " +
+                                   json_type_name(value) + " " + value.dump());
                 continue;
             }
             resolved[name] = value;

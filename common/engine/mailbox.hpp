@@ -17,13 +17,13 @@ struct Message {
     Kind kind = Kind::log;
     int unit = -1;
     int attempt = 1;
-    int64_t ts_ms = 0;           // when it happened (attempt start for attempt_started/finished)
-    int64_t finished_ms = 0;     // attempt_finished
-    steps::StepResult result;    // attempt_finished
+    int64_t ts_ms = 0;         // when it happened (attempt start for attempt_started/finished)
+    int64_t finished_ms = 0;   // attempt_finished
+    steps::StepResult result;  // attempt_finished
     steps::LogLevel level = steps::LogLevel::info;
-    std::string stream;          // log
-    std::string text;            // log line
-    int64_t delay_ms = 0;        // retrying
+    std::string stream;    // log
+    std::string text;      // log line
+    int64_t delay_ms = 0;  // retrying
 };
 
 class Mailbox {

@@ -113,8 +113,7 @@ bool Executor::prepare_step(int step) {
         } catch (const std::exception& e) {
             return fail(std::string("for_each: ") + e.what());
         }
-        if (!items.is_array())
-            return fail("for_each must be a list, got " + describe_type(items));
+        if (!items.is_array()) return fail("for_each must be a list, got " + describe_type(items));
         st.is_foreach = true;
         st.items = std::move(items);
         st.units.assign(st.items.size(), -1);
@@ -308,7 +307,8 @@ void Executor::reevaluate_pending() {
     }
     for (size_t i = 0; i < m_steps.size(); ++i) {
         auto& st = m_steps[i];
-        if (st.phase == StepState::Phase::running && st.is_foreach && st.active_units == 0) maybe_finish_step(static_cast<int>(i));
+        if (st.phase == StepState::Phase::running && st.is_foreach && st.active_units == 0)
+            maybe_finish_step(static_cast<int>(i));
     }
 }
 

@@ -16,7 +16,7 @@ inline constexpr int max_subflow_depth = 16;
 struct SubflowSettings {
     std::string parent_id;
     std::string step_id;
-    int depth = 0;  // of the parent
+    int depth = 0;                                                 // of the parent
     const std::map<std::string, std::string>* base_env = nullptr;  // the parent's RunOptions outlive its units
     std::chrono::milliseconds commit_interval{200};
     std::filesystem::path state_dir;

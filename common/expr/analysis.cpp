@@ -55,8 +55,7 @@ std::vector<std::string> functions_called(const Expr& e) {
     std::vector<std::string> out;
     if (!e.root) return out;
     visit(*e.root, [&](const Node& n) {
-        if (n.kind == NodeKind::call && std::find(out.begin(), out.end(), n.name) == out.end())
-            out.push_back(n.name);
+        if (n.kind == NodeKind::call && std::find(out.begin(), out.end(), n.name) == out.end()) out.push_back(n.name);
     });
     return out;
 }
@@ -65,9 +64,8 @@ bool uses_status_function(const Expr& e) {
     bool found = false;
     if (!e.root) return false;
     visit(*e.root, [&](const Node& n) {
-        if (n.kind == NodeKind::call &&
-            (n.function == Function::success || n.function == Function::failure ||
-             n.function == Function::always || n.function == Function::cancelled))
+        if (n.kind == NodeKind::call && (n.function == Function::success || n.function == Function::failure ||
+                                         n.function == Function::always || n.function == Function::cancelled))
             found = true;
     });
     return found;

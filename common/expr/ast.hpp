@@ -21,16 +21,25 @@ enum class NodeKind { literal, context, access, logical_not, logical_and, logica
 enum class CompareOp { eq, ne, lt, le, gt, ge };
 
 enum class Function {
-    contains, starts_with, ends_with, format, join, to_json, from_json,
-    success, failure, always, cancelled,
+    contains,
+    starts_with,
+    ends_with,
+    format,
+    join,
+    to_json,
+    from_json,
+    success,
+    failure,
+    always,
+    cancelled,
 };
 
 /// One step of a property chain: `.name`, `[expr]` or `.*` / `[*]`.
 struct Accessor {
     enum class Kind { property, index, wildcard };
     Kind kind = Kind::property;
-    std::string name;            // property
-    std::unique_ptr<Node> index; // index
+    std::string name;             // property
+    std::unique_ptr<Node> index;  // index
     size_t offset = 0;
 };
 
@@ -39,12 +48,12 @@ struct Node {
     size_t offset = 0;
     int depth = 1;  // height of the subtree, checked against max_depth while parsing
 
-    json value;                                  // literal
-    std::string name;                            // context name as written; function name (canonical)
-    CompareOp op = CompareOp::eq;                // compare
-    Function function = Function::success;       // call
-    std::vector<std::unique_ptr<Node>> children; // operands, call arguments, or the access base
-    std::vector<Accessor> accessors;             // access: applied to children[0], left to right
+    json value;                                   // literal
+    std::string name;                             // context name as written; function name (canonical)
+    CompareOp op = CompareOp::eq;                 // compare
+    Function function = Function::success;        // call
+    std::vector<std::unique_ptr<Node>> children;  // operands, call arguments, or the access base
+    std::vector<Accessor> accessors;              // access: applied to children[0], left to right
 };
 
 }  // namespace flowctl::expr

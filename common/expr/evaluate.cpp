@@ -40,9 +40,12 @@ private:
     // large object), or to storage for computed values.
     const json* eval_ref(const Node& n, json& storage) {
         switch (n.kind) {
-            case NodeKind::literal: return &n.value;
-            case NodeKind::context: return or_null(find_property(m_contexts, n.name));
-            case NodeKind::access: return eval_access(n, storage);
+            case NodeKind::literal:
+                return &n.value;
+            case NodeKind::context:
+                return or_null(find_property(m_contexts, n.name));
+            case NodeKind::access:
+                return eval_access(n, storage);
             case NodeKind::logical_not: {
                 json operand;
                 storage = !truthy(*eval_ref(*n.children[0], operand));

@@ -80,9 +80,9 @@ std::string to_string(const json& value);
 /// A string split into literal text and expressions.
 struct Template {
     struct Part {
-        std::string text;        // literal text, when expr is empty
+        std::string text;  // literal text, when expr is empty
         std::optional<Expr> expr;
-        size_t offset = 0;       // where the part starts in the template text
+        size_t offset = 0;  // where the part starts in the template text
     };
     std::vector<Part> parts;
     /// True when the whole string is exactly one `${{ expr }}` (surrounding spaces allowed):

@@ -28,15 +28,13 @@ constexpr std::array<FunctionInfo, 11> functions{{
     {Function::cancelled, "cancelled", 0, 0},
 }};
 
-std::string plural(size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+std::string plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 // Appends with the output-size guard shared by format(), join() and templates.
 void append_bounded(std::string& out, std::string_view piece, const char* what) {
     if (out.size() + piece.size() > max_string_bytes)
-        throw EvalError(std::string(what) + ": result is larger than " +
-                        std::to_string(max_string_bytes >> 20) + " MiB");
+        throw EvalError(std::string(what) + ": result is larger than " + std::to_string(max_string_bytes >> 20) +
+                        " MiB");
     out.append(piece);
 }
 
@@ -87,10 +85,12 @@ json do_format(size_t arg_count, const ArgEvaluator& arg) {
             ++j;
         }
         if (j == i + 1 || j >= fmt.size())
-            throw bad("'{' at position " + std::to_string(i) + " must start a placeholder such as {0} (write '{{' for a literal brace)");
+            throw bad("'{' at position " + std::to_string(i) +
+                      " must start a placeholder such as {0} (write '{{' for a literal brace)");
         if (fmt[j] == ':') throw bad("format specifiers such as '{0:x}' are not supported");
         if (fmt[j] != '}')
-            throw bad("'{' at position " + std::to_string(i) + " must start a placeholder such as {0} (write '{{' for a literal brace)");
+            throw bad("'{' at position " + std::to_string(i) +
+                      " must start a placeholder such as {0} (write '{{' for a literal brace)");
         if (index >= cache.size())
             throw EvalError("format(): placeholder {" + std::to_string(index) + "} is out of range (" +
                             plural(cache.size(), "argument") + " after the format string)");
@@ -126,8 +126,10 @@ void check_json_depth(std::string_view text) {
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -184,7 +186,8 @@ std::string arity_message(const FunctionInfo& f) {
 
 json call_function(Function id, size_t arg_count, const ArgEvaluator& arg, const Status& status) {
     switch (id) {
-        case Function::contains: return do_contains(arg(0), arg(1));
+        case Function::contains:
+            return do_contains(arg(0), arg(1));
         case Function::starts_with:
         case Function::ends_with: {
             json s = arg(0), v = arg(1);
@@ -192,15 +195,22 @@ json call_function(Function id, size_t arg_count, const ArgEvaluator& arg, const
             std::string a = to_string(s), b = to_string(v);
             return id == Function::starts_with ? istarts_with(a, b) : iends_with(a, b);
         }
-        case Function::format: return do_format(arg_count, arg);
-        case Function::join: return do_join(arg_count, arg);
+        case Function::format:
+            return do_format(arg_count, arg);
+        case Function::join:
+            return do_join(arg_count, arg);
         case Function::to_json:
             return arg(0).dump(2, ' ', false, json::error_handler_t::replace);
-        case Function::from_json: return do_from_json(arg(0));
-        case Function::success: return !status.any_failed && !status.any_skipped && !status.cancelled;
-        case Function::failure: return status.any_failed;
-        case Function::always: return true;
-        case Function::cancelled: return status.cancelled;
+        case Function::from_json:
+            return do_from_json(arg(0));
+        case Function::success:
+            return !status.any_failed && !status.any_skipped && !status.cancelled;
+        case Function::failure:
+            return status.any_failed;
+        case Function::always:
+            return true;
+        case Function::cancelled:
+            return status.cancelled;
     }
     throw EvalError("unknown function");
 }

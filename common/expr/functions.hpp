@@ -14,7 +14,7 @@ struct FunctionInfo {
     Function id;
     const char* name;  // canonical spelling, as GitHub documents it
     size_t min_args;
-    size_t max_args;   // SIZE_MAX for format()
+    size_t max_args;  // SIZE_MAX for format()
 };
 
 /// Looks a function up by name, case-insensitively (as GitHub does).

@@ -8,9 +8,7 @@
 namespace flowctl::expr {
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -25,8 +23,17 @@ bool is_word_char(char c) { return is_word_start(c) || is_digit(c) || c == '-'; 
 // Where a number token stops (GitHub's TestTokenBoundary, minus '.').
 bool is_boundary(char c) {
     switch (c) {
-        case '(': case ')': case '[': case ']': case ',': case '!':
-        case '>': case '<': case '=': case '&': case '|':
+        case '(':
+        case ')':
+        case '[':
+        case ']':
+        case ',':
+        case '!':
+        case '>':
+        case '<':
+        case '=':
+        case '&':
+        case '|':
             return true;
         default:
             return is_space(c);
@@ -54,8 +61,12 @@ std::string quote_snippet(std::string_view text) {
 
 bool Lexer::after_value() const {
     switch (m_last) {
-        case TokenKind::number: case TokenKind::string: case TokenKind::word:
-        case TokenKind::rparen: case TokenKind::rbracket: case TokenKind::star:
+        case TokenKind::number:
+        case TokenKind::string:
+        case TokenKind::word:
+        case TokenKind::rparen:
+        case TokenKind::rbracket:
+        case TokenKind::star:
             return m_started;
         default:
             return false;
@@ -85,18 +96,28 @@ Token Lexer::next() {
         char c = m_source[start];
         char n = start + 1 < m_source.size() ? m_source[start + 1] : '\0';
         switch (c) {
-            case '(': return make(TokenKind::lparen, start, 1);
-            case ')': return make(TokenKind::rparen, start, 1);
-            case '[': return make(TokenKind::lbracket, start, 1);
-            case ']': return make(TokenKind::rbracket, start, 1);
-            case ',': return make(TokenKind::comma, start, 1);
-            case '*': return make(TokenKind::star, start, 1);
-            case '\'': return read_string(start);
+            case '(':
+                return make(TokenKind::lparen, start, 1);
+            case ')':
+                return make(TokenKind::rparen, start, 1);
+            case '[':
+                return make(TokenKind::lbracket, start, 1);
+            case ']':
+                return make(TokenKind::rbracket, start, 1);
+            case ',':
+                return make(TokenKind::comma, start, 1);
+            case '*':
+                return make(TokenKind::star, start, 1);
+            case '\'':
+                return read_string(start);
             case '"':
                 throw LexError{start, "double-quoted strings are not supported; use single quotes, e.g. 'text'"};
-            case '!': return n == '=' ? make(TokenKind::ne, start, 2) : make(TokenKind::bang, start, 1);
-            case '<': return n == '=' ? make(TokenKind::le, start, 2) : make(TokenKind::lt, start, 1);
-            case '>': return n == '=' ? make(TokenKind::ge, start, 2) : make(TokenKind::gt, start, 1);
+            case '!':
+                return n == '=' ? make(TokenKind::ne, start, 2) : make(TokenKind::bang, start, 1);
+            case '<':
+                return n == '=' ? make(TokenKind::le, start, 2) : make(TokenKind::lt, start, 1);
+            case '>':
+                return n == '=' ? make(TokenKind::ge, start, 2) : make(TokenKind::gt, start, 1);
             case '=':
                 if (n == '=') return make(TokenKind::eq, start, 2);
                 throw LexError{start, "unexpected '=' (use '==' to compare)"};

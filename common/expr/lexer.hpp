@@ -8,9 +8,26 @@
 namespace flowctl::expr {
 
 enum class TokenKind {
-    end, number, string, word,
-    dot, star, comma, lparen, rparen, lbracket, rbracket,
-    bang, eq, ne, lt, le, gt, ge, and_, or_,
+    end,
+    number,
+    string,
+    word,
+    dot,
+    star,
+    comma,
+    lparen,
+    rparen,
+    lbracket,
+    rbracket,
+    bang,
+    eq,
+    ne,
+    lt,
+    le,
+    gt,
+    ge,
+    and_,
+    or_,
 };
 
 struct Token {

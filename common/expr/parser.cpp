@@ -103,11 +103,20 @@ private:
         for (;;) {
             CompareOp op;
             switch (m_token.kind) {
-                case TokenKind::lt: op = CompareOp::lt; break;
-                case TokenKind::le: op = CompareOp::le; break;
-                case TokenKind::gt: op = CompareOp::gt; break;
-                case TokenKind::ge: op = CompareOp::ge; break;
-                default: return left;
+                case TokenKind::lt:
+                    op = CompareOp::lt;
+                    break;
+                case TokenKind::le:
+                    op = CompareOp::le;
+                    break;
+                case TokenKind::gt:
+                    op = CompareOp::gt;
+                    break;
+                case TokenKind::ge:
+                    op = CompareOp::ge;
+                    break;
+                default:
+                    return left;
             }
             advance();
             left = make_compare(op, std::move(left), parse_unary());
@@ -188,9 +197,12 @@ private:
     NodePtr parse_primary() {
         const Token& t = m_token;
         switch (t.kind) {
-            case TokenKind::number: return literal(number_value(t.number));
-            case TokenKind::string: return literal(json(t.string));
-            case TokenKind::word: return parse_word();
+            case TokenKind::number:
+                return literal(number_value(t.number));
+            case TokenKind::string:
+                return literal(json(t.string));
+            case TokenKind::word:
+                return parse_word();
             case TokenKind::lparen: {
                 size_t offset = t.offset;
                 Nest nest(*this, offset);
@@ -199,8 +211,10 @@ private:
                 expect_close(TokenKind::rparen, "')'", "'('", offset);
                 return inner;
             }
-            case TokenKind::end: fail(t.offset, "unexpected end of expression");
-            default: fail(t.offset, "unexpected " + describe(t));
+            case TokenKind::end:
+                fail(t.offset, "unexpected end of expression");
+            default:
+                fail(t.offset, "unexpected " + describe(t));
         }
     }
 
@@ -260,8 +274,7 @@ private:
             }
         }
         size_t n = node->children.size();
-        if (n < f->min_args || n > f->max_args)
-            fail(offset, arity_message(*f) + " (got " + std::to_string(n) + ")");
+        if (n < f->min_args || n > f->max_args) fail(offset, arity_message(*f) + " (got " + std::to_string(n) + ")");
         return finish(std::move(node));
     }
 

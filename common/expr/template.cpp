@@ -12,9 +12,7 @@ constexpr std::string_view open_marker = "${{";
 // rather than risking the stack.
 constexpr int max_value_depth = 256;
 
-bool is_blank(std::string_view s) {
-    return s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
-}
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos; }
 
 std::string at_offset(size_t offset) { return " (at offset " + std::to_string(offset) + ")"; }
 
@@ -36,7 +34,8 @@ json render_at(const json& value, const EvalContext& ctx, int depth) {
         ParseError error;
         auto t = parse_template(text, &error);
         if (!t)
-            throw EvalError("invalid expression in " + quote_snippet(text) + ": " + error.message + at_offset(error.offset));
+            throw EvalError("invalid expression in " + quote_snippet(text) + ": " + error.message +
+                            at_offset(error.offset));
         return render(*t, ctx);
     }
     if (value.is_array()) {
@@ -57,8 +56,10 @@ json render_at(const json& value, const EvalContext& ctx, int depth) {
 bool Template::single_expression() const {
     int expressions = 0;
     for (const auto& p : parts) {
-        if (p.expr) ++expressions;
-        else if (!is_blank(p.text)) return false;
+        if (p.expr)
+            ++expressions;
+        else if (!is_blank(p.text))
+            return false;
     }
     return expressions == 1;
 }
@@ -130,7 +131,8 @@ bool evaluate_condition(std::string_view condition, const EvalContext& ctx) {
     if (has_template(condition)) {
         auto t = parse_template(condition, &error);
         if (!t)
-            throw EvalError("invalid condition " + quote_snippet(condition) + ": " + error.message + at_offset(error.offset));
+            throw EvalError("invalid condition " + quote_snippet(condition) + ": " + error.message +
+                            at_offset(error.offset));
         // GitHub renders `${{ a }} == b` to a non-empty string, which is always true; refuse it.
         if (!t->single_expression())
             throw EvalError("condition " + quote_snippet(condition) +
@@ -140,7 +142,8 @@ bool evaluate_condition(std::string_view condition, const EvalContext& ctx) {
     } else {
         expr = parse(condition, &error);
         if (!expr)
-            throw EvalError("invalid condition " + quote_snippet(condition) + ": " + error.message + at_offset(error.offset));
+            throw EvalError("invalid condition " + quote_snippet(condition) + ": " + error.message +
+                            at_offset(error.offset));
     }
     // Without a status function GitHub evaluates `success() && (condition)`.
     if (!uses_status_function(*expr) && !success) return false;

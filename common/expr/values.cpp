@@ -21,15 +21,11 @@ unsigned char upper(char c) {
     return (u >= 'a' && u <= 'z') ? static_cast<unsigned char>(u - 'a' + 'A') : u;
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool is_hex_digit(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex_digit(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -125,30 +121,38 @@ enum class Kind { null, boolean, number, string, array, object };
 
 Kind kind_of(const json& v) {
     switch (v.type()) {
-        case json::value_t::null: return Kind::null;
-        case json::value_t::boolean: return Kind::boolean;
+        case json::value_t::null:
+            return Kind::null;
+        case json::value_t::boolean:
+            return Kind::boolean;
         case json::value_t::number_integer:
         case json::value_t::number_unsigned:
-        case json::value_t::number_float: return Kind::number;
-        case json::value_t::string: return Kind::string;
-        case json::value_t::array: return Kind::array;
-        default: return Kind::object;
+        case json::value_t::number_float:
+            return Kind::number;
+        case json::value_t::string:
+            return Kind::string;
+        case json::value_t::array:
+            return Kind::array;
+        default:
+            return Kind::object;
     }
 }
 
 bool equal_at(const json& a, const json& b, int depth) {
     if (depth > max_compare_depth)
-        throw EvalError("cannot compare values nested more than " + std::to_string(max_compare_depth) +
-                        " levels deep");
+        throw EvalError("cannot compare values nested more than " + std::to_string(max_compare_depth) + " levels deep");
     Kind ka = kind_of(a), kb = kind_of(b);
     if (ka == kb) {
         switch (ka) {
-            case Kind::null: return true;
-            case Kind::boolean: return a.get<bool>() == b.get<bool>();
+            case Kind::null:
+                return true;
+            case Kind::boolean:
+                return a.get<bool>() == b.get<bool>();
             case Kind::number:
                 if (is_integer(a) && is_integer(b)) return compare_integers(a, b) == 0;
                 return to_number(a) == to_number(b);  // NaN is never equal
-            case Kind::string: return iequals(a.get_ref<const std::string&>(), b.get_ref<const std::string&>());
+            case Kind::string:
+                return iequals(a.get_ref<const std::string&>(), b.get_ref<const std::string&>());
             case Kind::array:
                 if (a.size() != b.size()) return false;
                 for (size_t i = 0; i < a.size(); ++i)
@@ -185,13 +189,20 @@ double parse_number(std::string_view text) {
 
 double to_number(const json& value) {
     switch (value.type()) {
-        case json::value_t::null: return 0.0;
-        case json::value_t::boolean: return value.get<bool>() ? 1.0 : 0.0;
-        case json::value_t::number_integer: return static_cast<double>(value.get<int64_t>());
-        case json::value_t::number_unsigned: return static_cast<double>(value.get<uint64_t>());
-        case json::value_t::number_float: return value.get<double>();
-        case json::value_t::string: return parse_number(value.get_ref<const std::string&>());
-        default: return nan_value;
+        case json::value_t::null:
+            return 0.0;
+        case json::value_t::boolean:
+            return value.get<bool>() ? 1.0 : 0.0;
+        case json::value_t::number_integer:
+            return static_cast<double>(value.get<int64_t>());
+        case json::value_t::number_unsigned:
+            return static_cast<double>(value.get<uint64_t>());
+        case json::value_t::number_float:
+            return value.get<double>();
+        case json::value_t::string:
+            return parse_number(value.get_ref<const std::string&>());
+        default:
+            return nan_value;
     }
 }
 
@@ -212,30 +223,44 @@ std::string format_number(double d) {
 
 bool truthy(const json& value) {
     switch (value.type()) {
-        case json::value_t::null: return false;
-        case json::value_t::boolean: return value.get<bool>();
-        case json::value_t::number_integer: return value.get<int64_t>() != 0;
-        case json::value_t::number_unsigned: return value.get<uint64_t>() != 0;
+        case json::value_t::null:
+            return false;
+        case json::value_t::boolean:
+            return value.get<bool>();
+        case json::value_t::number_integer:
+            return value.get<int64_t>() != 0;
+        case json::value_t::number_unsigned:
+            return value.get<uint64_t>() != 0;
         case json::value_t::number_float: {
             double d = value.get<double>();
             return !(d == 0.0 || std::isnan(d));
         }
-        case json::value_t::string: return !value.get_ref<const std::string&>().empty();
-        default: return true;
+        case json::value_t::string:
+            return !value.get_ref<const std::string&>().empty();
+        default:
+            return true;
     }
 }
 
 std::string to_string(const json& value) {
     switch (value.type()) {
-        case json::value_t::null: return "";
-        case json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+        case json::value_t::null:
+            return "";
+        case json::value_t::boolean:
+            return value.get<bool>() ? "true" : "false";
         // Integers print exactly: G15 would turn a 16-digit id into 1.23456789012346E+15.
-        case json::value_t::number_integer: return std::to_string(value.get<int64_t>());
-        case json::value_t::number_unsigned: return std::to_string(value.get<uint64_t>());
-        case json::value_t::number_float: return format_number(value.get<double>());
-        case json::value_t::string: return value.get<std::string>();
-        case json::value_t::array: return "Array";
-        default: return "Object";
+        case json::value_t::number_integer:
+            return std::to_string(value.get<int64_t>());
+        case json::value_t::number_unsigned:
+            return std::to_string(value.get<uint64_t>());
+        case json::value_t::number_float:
+            return format_number(value.get<double>());
+        case json::value_t::string:
+            return value.get<std::string>();
+        case json::value_t::array:
+            return "Array";
+        default:
+            return "Object";
     }
 }
 
@@ -259,11 +284,16 @@ bool compare(CompareOp op, const json& a, const json& b) {
         order = x < y ? -1 : (x > y ? 1 : 0);
     }
     switch (op) {
-        case CompareOp::lt: return order < 0;
-        case CompareOp::le: return order <= 0;
-        case CompareOp::gt: return order > 0;
-        case CompareOp::ge: return order >= 0;
-        default: return false;
+        case CompareOp::lt:
+            return order < 0;
+        case CompareOp::le:
+            return order <= 0;
+        case CompareOp::gt:
+            return order > 0;
+        case CompareOp::ge:
+            return order >= 0;
+        default:
+            return false;
     }
 }
 

@@ -15,10 +15,14 @@ size_t utf8_length(std::string_view text, size_t i) {
     size_t len = 0;
     uint32_t cp = 0;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
     if (i + len > text.size()) return 0;
     for (size_t k = 1; k < len; ++k) {
         unsigned char cc = byte(i + k);
@@ -44,7 +48,8 @@ std::optional<EncodingProblem> find_encoding_problem(std::string_view text) {
     for (size_t i = 0; i < text.size();) {
         auto c = static_cast<unsigned char>(text[i]);
         if (c == 0)
-            return EncodingProblem{line, col, "the file contains a NUL byte: flow files are UTF-8 text, is it a binary file?"};
+            return EncodingProblem{line, col,
+                                   "the file contains a NUL byte: flow files are UTF-8 text, is it a binary file?"};
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
             return EncodingProblem{line, col, "control character " + hex(c) + " is not allowed in YAML"};
         size_t len = utf8_length(text, i);

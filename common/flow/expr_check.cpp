@@ -11,7 +11,7 @@ namespace flowctl::flow::detail {
 namespace {
 
 const std::vector<std::string>& context_names() {
-    static const std::vector<std::string> names = {"inputs", "steps",  "env",  "flow",  "execution",
+    static const std::vector<std::string> names = {"inputs",  "steps",   "env",  "flow",  "execution",
                                                    "trigger", "secrets", "item", "index", "result"};
     return names;
 }
@@ -22,16 +22,15 @@ struct Scope {
     bool any_step = false;      // the flow's outputs: evaluated after every step
     bool steps_allowed = true;  // false where nothing has run yet (flow env, defaults, triggers)
     bool inputs_allowed = true;
-    bool item_allowed = false;  // inside a for_each step
-    std::string item_hint;      // why item is not available here, when the step has for_each
+    bool item_allowed = false;    // inside a for_each step
+    std::string item_hint;        // why item is not available here, when the step has for_each
     bool result_allowed = false;  // a step's outputs
-    std::string where;          // for messages: "the flow's env"
+    std::string where;            // for messages: "the flow's env"
 };
 
 class ExprChecker {
 public:
-    explicit ExprChecker(Loader& loader)
-        : m_loader(loader), m_tree(loader.tree), m_reach(loader.deps, loader.acyclic) {
+    explicit ExprChecker(Loader& loader) : m_loader(loader), m_tree(loader.tree), m_reach(loader.deps, loader.acyclic) {
         for (const auto& step : loader.flow.steps) m_step_ids.push_back(step.id);
     }
 
@@ -88,7 +87,8 @@ public:
                 return out;
             }
             if (!parsed->single_expression()) {
-                m_loader.error(node, "a condition must be one expression: write the whole 'if' inside ${{ }} or without it");
+                m_loader.error(node,
+                               "a condition must be one expression: write the whole 'if' inside ${{ }} or without it");
                 return out;
             }
             check_template(node, scope);
@@ -186,8 +186,9 @@ void check_step(Loader& loader, ExprChecker& checker, size_t index) {
                 if (!step.needs.empty()) continue;
                 for (const auto& f : expr::functions_called(e)) {
                     if (f == "failure" || f == "always" || f == "cancelled") {
-                        loader.warning(value, "step '" + step.id + "' uses " + f +
-                                                  "() in 'if' but has no needs: it runs at the start, before anything can fail");
+                        loader.warning(
+                            value, "step '" + step.id + "' uses " + f +
+                                       "() in 'if' but has no needs: it runs at the start, before anything can fail");
                         break;
                     }
                 }

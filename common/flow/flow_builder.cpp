@@ -119,13 +119,20 @@ void read_defaults(Loader& loader, NodeId node) {
         const std::string& key = t.key_text(node, i);
         NodeId value = t.value_at(node, i);
         std::string what = "'defaults." + key + "'";
-        if (key == "retry") d.retry = read_retry(loader, value);
-        else if (key == "timeout") d.timeout = loader.duration_value(value, what);
-        else if (key == "continue_on_error") d.continue_on_error = loader.bool_value(value, what);
-        else if (key == "env") d.env = loader.string_map(value, what).value_or(std::map<std::string, std::string>{});
-        else if (key == "cwd") d.cwd = loader.string_value(value, what);
-        else if (key == "shell") d.shell = loader.string_value(value, what);
-        else loader.unknown_key(t.key_at(node, i), "defaults", defaults_keys());
+        if (key == "retry")
+            d.retry = read_retry(loader, value);
+        else if (key == "timeout")
+            d.timeout = loader.duration_value(value, what);
+        else if (key == "continue_on_error")
+            d.continue_on_error = loader.bool_value(value, what);
+        else if (key == "env")
+            d.env = loader.string_map(value, what).value_or(std::map<std::string, std::string>{});
+        else if (key == "cwd")
+            d.cwd = loader.string_value(value, what);
+        else if (key == "shell")
+            d.shell = loader.string_value(value, what);
+        else
+            loader.unknown_key(t.key_at(node, i), "defaults", defaults_keys());
     }
 }
 
@@ -186,9 +193,12 @@ void build_flow(Loader& loader) {
     if (auto n = get("outputs")) flow.outputs = read_outputs(loader, *n, "");
 
     if (auto n = get("steps")) {
-        if (!t.is_seq(*n)) loader.error(*n, "'steps' must be a list of steps, got " + t.describe(*n));
-        else if (t[*n].children.empty()) loader.error(*n, "'steps' is empty: a flow needs at least one step");
-        else build_steps(loader, *n);
+        if (!t.is_seq(*n))
+            loader.error(*n, "'steps' must be a list of steps, got " + t.describe(*n));
+        else if (t[*n].children.empty())
+            loader.error(*n, "'steps' is empty: a flow needs at least one step");
+        else
+            build_steps(loader, *n);
     } else {
         loader.error(t.pos(root), "missing 'steps': a flow needs a list of steps");
     }

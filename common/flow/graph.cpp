@@ -11,7 +11,7 @@ namespace flowctl::flow::detail {
 namespace {
 // Ancestor bitsets cost n*n bits; past this many steps a search per question is cheaper.
 constexpr size_t bitset_step_limit = 12000;
-}
+}  // namespace
 
 Reachability::Reachability(const std::vector<std::vector<uint32_t>>& deps, bool acyclic)
     : m_deps(deps), m_use_bitsets(acyclic && deps.size() <= bitset_step_limit) {}
@@ -197,7 +197,8 @@ void check_graph(Loader& loader) {
         uint32_t next = cycle.size() > 1 ? cycle[1] : start;
         SourcePos pos = steps[start].pos;
         for (size_t k = 0; k < steps[start].needs.size(); ++k)
-            if (steps[start].needs[k] == steps[next].id) pos = loader.tree.pos(loader.step_sources[start].needs_nodes[k]);
+            if (steps[start].needs[k] == steps[next].id)
+                pos = loader.tree.pos(loader.step_sources[start].needs_nodes[k]);
         loader.error(pos, "dependency cycle: " + text);
     }
 }

@@ -22,8 +22,8 @@ private:
     bool m_use_bitsets;
     bool m_built = false;
     size_t m_words = 0;
-    std::vector<uint64_t> m_bits;    // row per step: its ancestors, when m_use_bitsets
-    std::vector<uint32_t> m_seen;    // DFS visit marks (epoch per search)
+    std::vector<uint64_t> m_bits;  // row per step: its ancestors, when m_use_bitsets
+    std::vector<uint32_t> m_seen;  // DFS visit marks (epoch per search)
     uint32_t m_epoch = 0;
     std::vector<uint32_t> m_stack;
 };

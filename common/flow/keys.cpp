@@ -5,16 +5,16 @@ namespace flowctl::flow {
 
 const std::vector<std::string>& flow_keys() {
     static const std::vector<std::string> keys = {
-        "name",         "description", "tags",     "inputs", "env",   "defaults",
-        "timeout",      "max_parallel", "fail_fast", "triggers", "steps", "outputs",
+        "name",    "description",  "tags",      "inputs",   "env",   "defaults",
+        "timeout", "max_parallel", "fail_fast", "triggers", "steps", "outputs",
     };
     return keys;
 }
 
 const std::vector<std::string>& step_common_keys() {
     static const std::vector<std::string> keys = {
-        "id",      "name",    "needs",             "if",  "for_each", "max_parallel",
-        "retry",   "timeout", "continue_on_error", "env", "cwd",      "outputs",
+        "id",  "name", "needs",   "if", "for_each", "max_parallel", "retry", "timeout", "continue_on_error",
+        "env", "cwd",  "outputs",
     };
     return keys;
 }

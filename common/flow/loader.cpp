@@ -104,7 +104,8 @@ std::optional<std::map<std::string, std::string>> Loader::string_map(NodeId node
         } else if (tree.is_scalar(value)) {
             out[key] = tree[value].value;
         } else {
-            error(value, "'" + key + "' in " + what + " must be a string, number or boolean, got " + tree.describe(value));
+            error(value,
+                  "'" + key + "' in " + what + " must be a string, number or boolean, got " + tree.describe(value));
         }
     }
     return out;

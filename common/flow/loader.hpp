@@ -82,13 +82,14 @@ std::string join(const std::vector<std::string>& items, const std::string& sep =
 std::optional<RetryPolicy> read_retry(Loader& loader, NodeId node);  // step_builder.cpp
 
 /// `outputs:` of the flow or a step (owner: "" or " of step 'x'"): name -> template text.
-std::map<std::string, std::string> read_outputs_map(Loader& loader, NodeId node, const std::string& owner);  // flow_builder.cpp
+std::map<std::string, std::string> read_outputs_map(Loader& loader, NodeId node,
+                                                    const std::string& owner);  // flow_builder.cpp
 
 // The passes, in the order load_flow runs them.
-void build_flow(Loader& loader);                          // flow_builder.cpp
-void build_steps(Loader& loader, NodeId steps_node);      // step_builder.cpp
+void build_flow(Loader& loader);                            // flow_builder.cpp
+void build_steps(Loader& loader, NodeId steps_node);        // step_builder.cpp
 void build_triggers(Loader& loader, NodeId triggers_node);  // triggers.cpp
-void check_graph(Loader& loader);                         // graph.cpp
-void check_expressions(Loader& loader);                   // expr_check.cpp
+void check_graph(Loader& loader);                           // graph.cpp
+void check_expressions(Loader& loader);                     // expr_check.cpp
 
 }  // namespace flowctl::flow::detail

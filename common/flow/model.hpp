@@ -24,7 +24,7 @@ struct InputSpec {
     bool has_default = false;
     bool required = false;
     std::string description;
-    bool secret = false;          // redacted in history
+    bool secret = false;  // redacted in history
     SourcePos pos;
 };
 
@@ -63,17 +63,17 @@ struct StepDef {
     /// {"script": "make"}, and sibling keys such as `shell:` are merged in.
     json params = json::object();
     std::vector<std::string> needs;
-    std::string if_condition;           // empty: success()
-    json for_each;                      // null, a list, or a "${{ expr }}" string
-    std::optional<int> max_parallel;    // for for_each items
+    std::string if_condition;         // empty: success()
+    json for_each;                    // null, a list, or a "${{ expr }}" string
+    std::optional<int> max_parallel;  // for for_each items
     RetryPolicy retry;
     std::optional<util::Millis> timeout;
     bool continue_on_error = false;
     std::map<std::string, std::string> env;
-    std::string cwd;                                 // empty: the flow file's directory
-    std::map<std::string, std::string> outputs;      // name -> template, evaluated after success
-    SourcePos pos;                                   // of the step's mapping
-    std::map<std::string, SourcePos> key_pos;        // of each key in the step, for diagnostics
+    std::string cwd;                             // empty: the flow file's directory
+    std::map<std::string, std::string> outputs;  // name -> template, evaluated after success
+    SourcePos pos;                               // of the step's mapping
+    std::map<std::string, SourcePos> key_pos;    // of each key in the step, for diagnostics
 };
 
 struct Flow {
@@ -81,18 +81,18 @@ struct Flow {
     std::string description;
     std::vector<std::string> tags;
     std::map<std::string, InputSpec> inputs;
-    std::vector<std::string> input_order;      // as written
+    std::vector<std::string> input_order;  // as written
     std::map<std::string, std::string> env;
     StepDefaults defaults;
     std::optional<util::Millis> timeout;
-    int max_parallel = 16;                     // steps (and for_each items) running at once
+    int max_parallel = 16;  // steps (and for_each items) running at once
     bool fail_fast = true;
     std::vector<Trigger> triggers;
-    std::vector<StepDef> steps;                // in file order
+    std::vector<StepDef> steps;                  // in file order
     std::map<std::string, std::string> outputs;  // flow outputs: name -> template
-    std::string source_path;                   // as given
-    std::string source_text;                   // the file's bytes (hashed into history)
-    std::string hash;                          // sha256 of source_text
+    std::string source_path;                     // as given
+    std::string source_text;                     // the file's bytes (hashed into history)
+    std::string hash;                            // sha256 of source_text
 
     const StepDef* find_step(const std::string& id) const;
 };

@@ -82,14 +82,15 @@ void check_value(Loader& loader, const steps::ParamSpec& spec, NodeId node, json
         if (duration_only && value.is_string())
             loader.error(node, invalid_duration_message(value.get<std::string>()));
         else
-            loader.error(node, "parameter '" + spec.name + "' must be " + types_phrase(types) + ", got " + t.describe(node));
+            loader.error(node,
+                         "parameter '" + spec.name + "' must be " + types_phrase(types) + ", got " + t.describe(node));
         return;
     }
     if (!spec.enum_values.empty() && value.is_string()) {
         const auto& text = value.get_ref<const std::string&>();
         if (std::find(spec.enum_values.begin(), spec.enum_values.end(), text) == spec.enum_values.end()) {
-            std::string message = "parameter '" + spec.name + "' must be one of " + join(spec.enum_values) +
-                                  ", got '" + text + "'";
+            std::string message =
+                "parameter '" + spec.name + "' must be one of " + join(spec.enum_values) + ", got '" + text + "'";
             if (auto guess = suggest(text, spec.enum_values)) message += " (did you mean '" + *guess + "'?)";
             loader.error(node, message);
         }
@@ -116,7 +117,8 @@ void normalise_params(Loader& loader, StepDef& step, const steps::StepSchema& sc
         }
     } else if (!t.is_null(type_value)) {
         if (schema.primary.empty())
-            loader.error(type_value, "'" + schema.type + "' takes a mapping of parameters, got " + t.describe(type_value));
+            loader.error(type_value,
+                         "'" + schema.type + "' takes a mapping of parameters, got " + t.describe(type_value));
         else
             entries[schema.primary] = {type_key, type_value};
     }

@@ -20,9 +20,9 @@ std::optional<Flow> load(std::string_view text, const std::string& path, std::ve
     auto tree = detail::parse_yaml_tree(text, path, diags);
     if (!tree) return std::nullopt;
     if (!tree->is_map(tree->root)) {
-        diags.push_back({path, tree->pos(tree->root).line, tree->pos(tree->root).col, util::Severity::error,
-                         "a flow file must be a mapping with keys such as 'name' and 'steps', got " +
-                             tree->describe(tree->root)});
+        diags.push_back(
+            {path, tree->pos(tree->root).line, tree->pos(tree->root).col, util::Severity::error,
+             "a flow file must be a mapping with keys such as 'name' and 'steps', got " + tree->describe(tree->root)});
         return std::nullopt;
     }
     detail::Loader loader(*tree, path, diags);
@@ -66,7 +66,8 @@ std::optional<Flow> load_flow_file(const std::string& path, std::vector<util::Di
     try {
         std::ifstream in(path, std::ios::binary);
         if (!in) {
-            diagnostics.push_back({path, 0, 0, util::Severity::error, "cannot open the file: " + std::string(std::strerror(errno))});
+            diagnostics.push_back(
+                {path, 0, 0, util::Severity::error, "cannot open the file: " + std::string(std::strerror(errno))});
             return std::nullopt;
         }
         in.seekg(0, std::ios::end);

@@ -36,9 +36,12 @@ void read_needs(Loader& loader, NodeId node, StepDef& step, StepSource& source) 
     const YTree& t = loader.tree;
     std::vector<NodeId> items;
     std::unordered_set<std::string> seen;
-    if (t.is_scalar(node)) items.push_back(node);
-    else if (t.is_seq(node)) items = t[node].children;
-    else if (!t.is_null(node)) loader.error(node, "'needs' must be a step id or a list of step ids, got " + t.describe(node));
+    if (t.is_scalar(node))
+        items.push_back(node);
+    else if (t.is_seq(node))
+        items = t[node].children;
+    else if (!t.is_null(node))
+        loader.error(node, "'needs' must be a step id or a list of step ids, got " + t.describe(node));
     for (NodeId item : items) {
         if (!t.is_scalar(item)) {
             loader.error(item, "each item of 'needs' must be a step id, got " + t.describe(item));
@@ -103,8 +106,9 @@ std::optional<RetryPolicy> read_retry(Loader& loader, NodeId node) {
         return policy;
     }
     if (!t.is_map(node)) {
-        loader.error(node, "'retry' must be a number of attempts or a mapping {attempts, delay, backoff, max_delay}, got " +
-                               t.describe(node));
+        loader.error(node,
+                     "'retry' must be a number of attempts or a mapping {attempts, delay, backoff, max_delay}, got " +
+                         t.describe(node));
         return std::nullopt;
     }
     bool ok = true;
@@ -115,18 +119,26 @@ std::optional<RetryPolicy> read_retry(Loader& loader, NodeId node) {
         std::string what = "'retry." + key + "'";
         if (key == "attempts") {
             has_attempts = true;
-            if (auto n = loader.int_value(value, what, 1)) policy.attempts = static_cast<int>(*n);
-            else ok = false;
+            if (auto n = loader.int_value(value, what, 1))
+                policy.attempts = static_cast<int>(*n);
+            else
+                ok = false;
         } else if (key == "delay") {
-            if (auto d = loader.duration_value(value, what)) policy.delay = *d;
-            else ok = false;
+            if (auto d = loader.duration_value(value, what))
+                policy.delay = *d;
+            else
+                ok = false;
         } else if (key == "max_delay") {
-            if (auto d = loader.duration_value(value, what)) policy.max_delay = *d;
-            else ok = false;
+            if (auto d = loader.duration_value(value, what))
+                policy.max_delay = *d;
+            else
+                ok = false;
         } else if (key == "backoff") {
             auto text = t.is_scalar(value) ? t[value].value : std::string();
-            if (text == "fixed") policy.backoff = Backoff::fixed;
-            else if (text == "exponential") policy.backoff = Backoff::exponential;
+            if (text == "fixed")
+                policy.backoff = Backoff::fixed;
+            else if (text == "exponential")
+                policy.backoff = Backoff::exponential;
             else {
                 loader.error(value, "'retry.backoff' must be fixed or exponential, got " + t.describe(value));
                 ok = false;
@@ -151,7 +163,8 @@ void build_steps(Loader& loader, NodeId steps_node) {
     for (size_t index = 0; index < items.size(); ++index) {
         NodeId node = items[index];
         if (!t.is_map(node)) {
-            loader.error(node, "each step must be a mapping with an 'id' and a type such as run, got " + t.describe(node));
+            loader.error(node,
+                         "each step must be a mapping with an 'id' and a type such as run, got " + t.describe(node));
             continue;
         }
         StepDef step;
@@ -230,7 +243,8 @@ void build_steps(Loader& loader, NodeId steps_node) {
             }
             std::vector<std::string> candidates = step_common_keys();
             candidates.insert(candidates.end(), type_names().begin(), type_names().end());
-            if (schema) candidates.insert(candidates.end(), schema->sibling_params.begin(), schema->sibling_params.end());
+            if (schema)
+                candidates.insert(candidates.end(), schema->sibling_params.begin(), schema->sibling_params.end());
             loader.unknown_key(key_node, label, candidates);
         }
         if (schema) normalise_params(loader, step, *schema, *type_key, *type_value, siblings, label);
@@ -238,19 +252,28 @@ void build_steps(Loader& loader, NodeId steps_node) {
         for (const auto& [key, value] : common) {
             std::string what = "'" + key + "'";
             if (key == "id") continue;
-            if (key == "name") step.name = loader.string_value(value, what).value_or("");
-            else if (key == "needs") read_needs(loader, value, step, source);
-            else if (key == "if") read_if(loader, value, step);
-            else if (key == "for_each") read_for_each(loader, value, step);
+            if (key == "name")
+                step.name = loader.string_value(value, what).value_or("");
+            else if (key == "needs")
+                read_needs(loader, value, step, source);
+            else if (key == "if")
+                read_if(loader, value, step);
+            else if (key == "for_each")
+                read_for_each(loader, value, step);
             else if (key == "max_parallel") {
                 if (auto n = loader.int_value(value, what, 1)) step.max_parallel = static_cast<int>(*n);
             } else if (key == "retry") {
                 if (auto r = read_retry(loader, value)) step.retry = *r;
-            } else if (key == "timeout") step.timeout = loader.duration_value(value, what);
-            else if (key == "continue_on_error") step.continue_on_error = loader.bool_value(value, what).value_or(false);
-            else if (key == "env") step.env = loader.string_map(value, "'env' of " + label).value_or(std::map<std::string, std::string>{});
-            else if (key == "cwd") step.cwd = loader.string_value(value, what).value_or("");
-            else if (key == "outputs") step.outputs = read_outputs_map(loader, value, " of " + label);
+            } else if (key == "timeout")
+                step.timeout = loader.duration_value(value, what);
+            else if (key == "continue_on_error")
+                step.continue_on_error = loader.bool_value(value, what).value_or(false);
+            else if (key == "env")
+                step.env = loader.string_map(value, "'env' of " + label).value_or(std::map<std::string, std::string>{});
+            else if (key == "cwd")
+                step.cwd = loader.string_value(value, what).value_or("");
+            else if (key == "outputs")
+                step.outputs = read_outputs_map(loader, value, " of " + label);
         }
         if (step.name.empty()) step.name = step.id;
         apply_defaults(loader.flow.defaults, step, common, schema);

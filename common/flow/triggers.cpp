@@ -8,7 +8,19 @@ namespace flowctl::flow::detail {
 
 namespace {
 
-enum class Check { duration, cron, time_zone, time, enumeration, subset, int_min0, boolean, string, string_list, inputs };
+enum class Check {
+    duration,
+    cron,
+    time_zone,
+    time,
+    enumeration,
+    subset,
+    int_min0,
+    boolean,
+    string,
+    string_list,
+    inputs
+};
 
 struct KeySpec {
     KeySpec(std::string n, Check c, bool req = false, std::vector<std::string> v = {})
@@ -92,9 +104,10 @@ public:
             return;
         }
         if (!m_tree.is_map(item) || m_tree.pair_count(item) != 1) {
-            m_loader.error(item, "a trigger is 'manual' or a mapping with one key, its kind (" + join(kind_names()) +
-                                     "), got " + (m_tree.is_map(item) ? std::to_string(m_tree.pair_count(item)) + " keys"
-                                                                       : m_tree.describe(item)));
+            m_loader.error(
+                item,
+                "a trigger is 'manual' or a mapping with one key, its kind (" + join(kind_names()) + "), got " +
+                    (m_tree.is_map(item) ? std::to_string(m_tree.pair_count(item)) + " keys" : m_tree.describe(item)));
             return;
         }
         const std::string& name = m_tree.key_text(item, 0);
@@ -133,7 +146,8 @@ private:
     bool check_settings(const KindSpec& kind, NodeId value, json& spec) {
         if (!m_tree.is_map(value)) {
             if (kind.short_key.empty() || !m_tree.is_scalar(value)) {
-                m_loader.error(value, "'" + kind.kind + "' trigger settings must be a mapping, got " + m_tree.describe(value));
+                m_loader.error(value,
+                               "'" + kind.kind + "' trigger settings must be a mapping, got " + m_tree.describe(value));
                 return false;
             }
             // Short form: the value is the main setting, kept as the string written.
@@ -166,7 +180,8 @@ private:
         spec = std::move(*converted);
         // Durations stay as written ("90" means seconds, not a number of anything else).
         for (const auto& k : kind.keys)
-            if (k.check == Check::duration && spec.contains(k.name)) spec[k.name] = m_tree[*m_tree.find(value, k.name)].value;
+            if (k.check == Check::duration && spec.contains(k.name))
+                spec[k.name] = m_tree[*m_tree.find(value, k.name)].value;
         return true;
     }
 
@@ -211,7 +226,8 @@ private:
                 auto t = text();
                 if (!t) return false;
                 if (valid_time(*t)) return true;
-                m_loader.error(node, "invalid time '" + *t + "': use RFC 3339 with an offset, e.g. 2026-11-28T15:04:05Z");
+                m_loader.error(node,
+                               "invalid time '" + *t + "': use RFC 3339 with an offset, e.g. 2026-11-28T15:04:05Z");
                 return false;
             }
             case Check::enumeration: {
@@ -237,9 +253,12 @@ private:
                 }
                 return ok;
             }
-            case Check::int_min0: return m_loader.int_value(node, what, 0).has_value();
-            case Check::boolean: return m_loader.bool_value(node, what).has_value();
-            case Check::string: return text().has_value();
+            case Check::int_min0:
+                return m_loader.int_value(node, what, 0).has_value();
+            case Check::boolean:
+                return m_loader.bool_value(node, what).has_value();
+            case Check::string:
+                return text().has_value();
             case Check::string_list: {
                 auto items = m_loader.string_list(node, what);
                 if (items && k.required && items->empty()) {
@@ -248,7 +267,8 @@ private:
                 }
                 return items.has_value();
             }
-            case Check::inputs: return check_inputs(node);
+            case Check::inputs:
+                return check_inputs(node);
         }
         return true;
     }

@@ -35,8 +35,10 @@ std::optional<json> resolve_int(std::string_view s) {
         if (v <= static_cast<uint64_t>(INT64_MAX)) return json(static_cast<int64_t>(v));
         return json(v);
     };
-    if (s.size() > 2 && s[0] == '0' && s[1] == 'x' && all_of(s.substr(2), isxdigit)) return unsigned_base(s.substr(2), 16);
-    if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal)) return unsigned_base(s.substr(2), 8);
+    if (s.size() > 2 && s[0] == '0' && s[1] == 'x' && all_of(s.substr(2), isxdigit))
+        return unsigned_base(s.substr(2), 16);
+    if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal))
+        return unsigned_base(s.substr(2), 8);
     std::string_view digits = s;
     if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
     if (!all_of(digits, isdigit)) return std::nullopt;
@@ -86,12 +88,18 @@ json scalar_to_json(const YNode& node) {
     if (node.kind == NodeKind::null) return nullptr;
     const std::string& s = node.value;
     switch (node.tag) {
-        case ScalarTag::string: return s;
-        case ScalarTag::core_null: return resolve_null(s).value_or(json(s));
-        case ScalarTag::core_bool: return resolve_bool(s).value_or(json(s));
-        case ScalarTag::core_int: return resolve_int(s).value_or(json(s));
-        case ScalarTag::core_float: return resolve_float(s).value_or(resolve_int(s).value_or(json(s)));
-        case ScalarTag::plain: break;
+        case ScalarTag::string:
+            return s;
+        case ScalarTag::core_null:
+            return resolve_null(s).value_or(json(s));
+        case ScalarTag::core_bool:
+            return resolve_bool(s).value_or(json(s));
+        case ScalarTag::core_int:
+            return resolve_int(s).value_or(json(s));
+        case ScalarTag::core_float:
+            return resolve_float(s).value_or(resolve_int(s).value_or(json(s)));
+        case ScalarTag::plain:
+            break;
     }
     if (auto v = resolve_null(s)) return *v;
     if (auto v = resolve_bool(s)) return *v;
@@ -117,11 +125,14 @@ bool JsonConverter::convert_into(NodeId id, json& out, int depth, std::string* e
         return fail("the document expands to more than " + std::to_string(max_nodes) +
                     " nodes (an alias repeated too often?)");
     // Aliases can stack nesting beyond what the parser allowed.
-    if (depth > max_nesting) return fail("nesting deeper than " + std::to_string(max_nesting) + " levels (through aliases)");
+    if (depth > max_nesting)
+        return fail("nesting deeper than " + std::to_string(max_nesting) + " levels (through aliases)");
     const YNode& n = m_tree[id];
     switch (n.kind) {
         case NodeKind::null:
-        case NodeKind::scalar: out = scalar_to_json(n); return true;
+        case NodeKind::scalar:
+            out = scalar_to_json(n);
+            return true;
         case NodeKind::sequence:
             out = json::array();
             for (NodeId child : n.children) {

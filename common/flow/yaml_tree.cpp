@@ -113,8 +113,8 @@ private:
         m_open.push_back(id);
     }
     void error(NodeId at, std::string message) {
-        m_diags.push_back({m_path, m_tree.nodes[at].line, m_tree.nodes[at].col, util::Severity::error,
-                           std::move(message)});
+        m_diags.push_back(
+            {m_path, m_tree.nodes[at].line, m_tree.nodes[at].col, util::Severity::error, std::move(message)});
     }
     /// Duplicate and non-string keys are reported here and dropped (the first one wins, as in
     /// yaml-cpp lookups), so that validation sees each key once.
@@ -180,10 +180,14 @@ SourcePos YTree::pos_in_scalar(NodeId id, size_t offset) const {
 std::string YTree::describe(NodeId id) const {
     const YNode& n = nodes[id];
     switch (n.kind) {
-        case NodeKind::null: return "nothing";
-        case NodeKind::sequence: return "a list";
-        case NodeKind::mapping: return "a mapping";
-        case NodeKind::scalar: break;
+        case NodeKind::null:
+            return "nothing";
+        case NodeKind::sequence:
+            return "a list";
+        case NodeKind::mapping:
+            return "a mapping";
+        case NodeKind::scalar:
+            break;
     }
     std::string v = n.value.size() > 60 ? n.value.substr(0, 57) + "..." : n.value;
     return "'" + v + "'";

@@ -30,9 +30,9 @@ enum class ScalarTag : uint8_t { plain, string, core_int, core_float, core_bool,
 struct YNode {
     NodeKind kind = NodeKind::null;
     ScalarTag tag = ScalarTag::plain;
-    int line = 0;  // 1-based
-    int col = 0;   // 1-based
-    int offset = 0;  // byte offset of the node in the text
+    int line = 0;       // 1-based
+    int col = 0;        // 1-based
+    int offset = 0;     // byte offset of the node in the text
     std::string value;  // scalars
     /// Sequence items; for mappings key, value, key, value... Aliases are stored as the id of
     /// the anchored node, so the tree is a DAG (an alias never points into an open node).

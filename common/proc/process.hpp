@@ -14,11 +14,11 @@
 namespace flowctl::proc {
 
 struct SpawnSpec {
-    std::vector<std::string> argv;             // argv[0] is looked up in PATH when it has no '/'
-    std::map<std::string, std::string> env;    // the complete environment
-    std::string cwd;                           // empty: inherit
-    std::optional<std::string> stdin_data;     // nullopt: /dev/null
-    size_t capture_cap = 1 << 20;              // bytes kept per stream; the rest is counted, not kept
+    std::vector<std::string> argv;           // argv[0] is looked up in PATH when it has no '/'
+    std::map<std::string, std::string> env;  // the complete environment
+    std::string cwd;                         // empty: inherit
+    std::optional<std::string> stdin_data;   // nullopt: /dev/null
+    size_t capture_cap = 1 << 20;            // bytes kept per stream; the rest is counted, not kept
     std::optional<std::chrono::steady_clock::time_point> deadline;
     const util::CancelToken* cancel = nullptr;
     std::chrono::milliseconds kill_grace{2000};  // between SIGTERM and SIGKILL
@@ -28,17 +28,17 @@ struct SpawnSpec {
 };
 
 struct ProcessResult {
-    bool started = false;        // false: spawn failed, see error
-    std::string error;           // spawn error (e.g. "no such file: foo")
-    int exit_code = -1;          // when exited normally
-    int term_signal = 0;         // when killed by a signal
+    bool started = false;  // false: spawn failed, see error
+    std::string error;     // spawn error (e.g. "no such file: foo")
+    int exit_code = -1;    // when exited normally
+    int term_signal = 0;   // when killed by a signal
     bool timed_out = false;
     bool cancelled = false;
-    std::string stdout_text;     // up to capture_cap bytes
+    std::string stdout_text;  // up to capture_cap bytes
     std::string stderr_text;
     bool stdout_truncated = false;
     bool stderr_truncated = false;
-    long long cpu_ms = 0;        // user + system of the child (and its waited-for children)
+    long long cpu_ms = 0;  // user + system of the child (and its waited-for children)
     long long max_rss_kb = 0;
 };
 

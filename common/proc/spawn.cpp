@@ -74,8 +74,8 @@ struct SpawnObjects {
 
 }  // namespace
 
-std::string find_program(const std::string& name, const std::map<std::string, std::string>& env,
-                         const std::string& cwd, std::string& error) {
+std::string find_program(const std::string& name, const std::map<std::string, std::string>& env, const std::string& cwd,
+                         std::string& error) {
     if (name.empty()) {
         error = "empty command";
         return "";
@@ -83,9 +83,14 @@ std::string find_program(const std::string& name, const std::map<std::string, st
     if (name.find('/') != std::string::npos) {
         std::string path = absolute_in(cwd, name);
         switch (probe_executable(path)) {
-            case Probe::ok: return path;
-            case Probe::missing: error = "no such file: " + name; return "";
-            case Probe::not_executable: error = "permission denied: " + name; return "";
+            case Probe::ok:
+                return path;
+            case Probe::missing:
+                error = "no such file: " + name;
+                return "";
+            case Probe::not_executable:
+                error = "permission denied: " + name;
+                return "";
         }
     }
     auto it = env.find("PATH");
@@ -115,8 +120,7 @@ std::string spawn_child(const SpawnSpec& spec, SpawnedChild& child) {
     if (program.empty()) return error;
 
     UniqueFd out_r, out_w, err_r, err_w, in_r, in_w;
-    if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) ||
-        (spec.stdin_data && !make_pipe(in_r, in_w)))
+    if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) || (spec.stdin_data && !make_pipe(in_r, in_w)))
         return std::string("cannot create pipes: ") + std::strerror(errno);
 
     SpawnObjects so;

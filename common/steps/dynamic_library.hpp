@@ -20,8 +20,10 @@ public:
     SymbolLoader& get(const char* name, Fn& out) {
         if (!ok()) return *this;
         void* sym = ::dlsym(m_lib, name);
-        if (!sym) set_error(std::string("missing symbol ") + name);
-        else out = reinterpret_cast<Fn>(sym);
+        if (!sym)
+            set_error(std::string("missing symbol ") + name);
+        else
+            out = reinterpret_cast<Fn>(sym);
         return *this;
     }
 

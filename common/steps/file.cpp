@@ -19,9 +19,7 @@ using params::ParamError;
 constexpr std::string_view any_json = "string|number|boolean|object|array|null";
 
 /// A string JSON value that is safe to serialise even when the bytes are not UTF-8.
-json text_value(const std::string& bytes) {
-    return params::utf8_safe(bytes);
-}
+json text_value(const std::string& bytes) { return params::utf8_safe(bytes); }
 
 /// The "0644" mode parameter; an integer is read digit by digit as octal too.
 std::optional<mode_t> get_mode(const json& p) {
@@ -29,8 +27,7 @@ std::optional<mode_t> get_mode(const json& p) {
         return std::nullopt;
     }
     std::string text = params::to_text(p["mode"]);
-    if (text.empty() || text.size() > 5 ||
-        text.find_first_not_of("01234567") != std::string::npos) {
+    if (text.empty() || text.size() > 5 || text.find_first_not_of("01234567") != std::string::npos) {
         throw ParamError("parameter 'mode' must be an octal mode such as \"0644\", got " + text);
     }
     mode_t mode = static_cast<mode_t>(std::stoul(text, nullptr, 8));
@@ -91,8 +88,7 @@ public:
             parse = path.extension() == ".json" ? "json" : "text";
         }
         if (parse != "text" && parse != "json" && parse != "lines") {
-            throw ParamError("parameter 'parse' must be one of auto, text, json, lines, got \"" +
-                             parse + "\"");
+            throw ParamError("parameter 'parse' must be one of auto, text, json, lines, got \"" + parse + "\"");
         }
         StepResult r;
         file_io::ReadResult loaded = file_io::read_capped(path, m_ctx.output_cap);
@@ -103,8 +99,8 @@ public:
         }
         if (loaded.too_big) {
             return params::failure(path.string() + " is " + std::to_string(loaded.size) +
-                                   " bytes, larger than the output cap of " +
-                                   std::to_string(m_ctx.output_cap) + " bytes");
+                                   " bytes, larger than the output cap of " + std::to_string(m_ctx.output_cap) +
+                                   " bytes");
         }
         if (loaded.err != 0) {
             return params::failure(fail_text("read", path, loaded.err));
@@ -140,8 +136,7 @@ public:
         } else {
             content = text_value(data);
         }
-        r.outputs = {
-            {"path", path.string()}, {"exists", true}, {"size", data.size()}, {"content", content}};
+        r.outputs = {{"path", path.string()}, {"exists", true}, {"size", data.size()}, {"content", content}};
         r.output = content;
         return r;
     }
@@ -151,17 +146,14 @@ public:
         std::string data = content_bytes(m_p, append ? "append" : "write");
         std::optional<mode_t> mode = get_mode(m_p);
         make_parent(path, create_dirs());
-        std::string error =
-            append ? file_io::append(path, data, mode) : file_io::atomic_write(path, data, mode);
+        std::string error = append ? file_io::append(path, data, mode) : file_io::atomic_write(path, data, mode);
         if (!error.empty()) {
             return params::failure(error);
         }
         std::error_code ec;
         auto size = fs::file_size(path, ec);
         StepResult r;
-        r.outputs = {{"path", path.string()},
-                     {"bytes", data.size()},
-                     {"size", ec ? json(nullptr) : json(size)}};
+        r.outputs = {{"path", path.string()}, {"bytes", data.size()}, {"size", ec ? json(nullptr) : json(size)}};
         r.output = path.string();
         return r;
     }
@@ -170,8 +162,7 @@ public:
         fs::path from = path_param();
         auto to_text = params::get_string(m_p, "to");
         if (!to_text || to_text->empty()) {
-            throw ParamError(std::string("op ") + (move ? "move" : "copy") +
-                             " needs the 'to' parameter");
+            throw ParamError(std::string("op ") + (move ? "move" : "copy") + " needs the 'to' parameter");
         }
         fs::path to = resolve(*to_text);
         std::error_code ec;
@@ -196,14 +187,13 @@ public:
                 }
             }
         } else if (fs::is_directory(from_status)) {
-            fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing,
-                     ec);
+            fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
         } else {
             fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
         }
         if (ec) {
-            return params::failure("cannot " + std::string(move ? "move " : "copy ") +
-                                   from.string() + " to " + to.string() + ": " + ec.message());
+            return params::failure("cannot " + std::string(move ? "move " : "copy ") + from.string() + " to " +
+                                   to.string() + ": " + ec.message());
         }
         StepResult r;
         r.outputs = {{"path", to.string()}, {"from", from.string()}};
@@ -270,8 +260,8 @@ public:
         }
         if (bytes > m_ctx.output_cap) {
             return params::failure("glob " + *pattern + " matched " + std::to_string(paths.size()) +
-                                   " paths, more than the output cap of " +
-                                   std::to_string(m_ctx.output_cap) + " bytes holds");
+                                   " paths, more than the output cap of " + std::to_string(m_ctx.output_cap) +
+                                   " bytes holds");
         }
         json list = json::array();
         for (auto& p : paths) {
@@ -318,13 +308,11 @@ public:
             .params =
                 {
                     params::Spec("op", "string", "The operation")
-                        .one_of({"read", "write", "append", "copy", "move", "delete", "exists",
-                                 "glob", "mkdir"})
+                        .one_of({"read", "write", "append", "copy", "move", "delete", "exists", "glob", "mkdir"})
                         .default_to("read"),
-                    params::Spec(
-                        "path", "string",
-                        "The file or directory, relative to the working directory "
-                        "(the pattern, for glob); needed by every op but glob with pattern"),
+                    params::Spec("path", "string",
+                                 "The file or directory, relative to the working directory "
+                                 "(the pattern, for glob); needed by every op but glob with pattern"),
                     params::Spec("content", std::string(any_json),
                                  "write/append: the text to write; other values are written "
                                  "as pretty JSON"),
@@ -339,11 +327,9 @@ public:
                                  "files, else text")
                         .one_of({"auto", "text", "json", "lines"})
                         .default_to("auto"),
-                    params::Spec("create_dirs", "boolean",
-                                 "write/append/copy/move: create missing parent directories")
+                    params::Spec("create_dirs", "boolean", "write/append/copy/move: create missing parent directories")
                         .default_to(true),
-                    params::Spec("missing_ok", "boolean",
-                                 "read/delete: succeed when the path does not exist")
+                    params::Spec("missing_ok", "boolean", "read/delete: succeed when the path does not exist")
                         .default_to(false),
                     params::Spec("mode", "string",
                                  "write/append/mkdir: permissions as an octal string, e.g. "
@@ -352,10 +338,8 @@ public:
             .sibling_params = {},
             .outputs =
                 {
-                    params::Spec("path", "string",
-                                 "The absolute path (the destination, for copy/move)"),
-                    params::Spec("content", std::string(any_json),
-                                 "read: the content, parsed as `parse` says"),
+                    params::Spec("path", "string", "The absolute path (the destination, for copy/move)"),
+                    params::Spec("content", std::string(any_json), "read: the content, parsed as `parse` says"),
                     params::Spec("size", "integer", "The file's size in bytes"),
                     params::Spec("bytes", "integer", "write/append: the bytes written"),
                     params::Spec("exists", "boolean", "exists/read: whether the path exists"),
@@ -363,8 +347,7 @@ public:
                     params::Spec("paths", "array", "glob: the matching paths, sorted and absolute"),
                     params::Spec("count", "integer", "glob: how many matched"),
                     params::Spec("from", "string", "copy/move: the source"),
-                    params::Spec("deleted", "boolean",
-                                 "delete: whether something was there to delete"),
+                    params::Spec("deleted", "boolean", "delete: whether something was there to delete"),
                     params::Spec("created", "boolean", "mkdir: whether the directory was created"),
                 },
             .example =
@@ -381,24 +364,15 @@ public:
         return params::guarded([&] {
             std::string op = params::get_string(ctx.params, "op").value_or("read");
             Op o(ctx);
-            if (op == "read")
-                return o.read();
-            if (op == "write")
-                return o.write(false);
-            if (op == "append")
-                return o.write(true);
-            if (op == "copy")
-                return o.copy_or_move(false);
-            if (op == "move")
-                return o.copy_or_move(true);
-            if (op == "delete")
-                return o.remove();
-            if (op == "exists")
-                return o.exists();
-            if (op == "glob")
-                return o.glob();
-            if (op == "mkdir")
-                return o.mkdir();
+            if (op == "read") return o.read();
+            if (op == "write") return o.write(false);
+            if (op == "append") return o.write(true);
+            if (op == "copy") return o.copy_or_move(false);
+            if (op == "move") return o.copy_or_move(true);
+            if (op == "delete") return o.remove();
+            if (op == "exists") return o.exists();
+            if (op == "glob") return o.glob();
+            if (op == "mkdir") return o.mkdir();
             return params::failure(
                 "parameter 'op' must be one of read, write, append, copy, move, "
                 "delete, exists, glob, mkdir, got \"" +

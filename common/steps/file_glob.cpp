@@ -9,12 +9,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool has_wildcard(const std::string& segment) {
-    return segment.find_first_of("*?[") != std::string::npos;
-}
+bool has_wildcard(const std::string& segment) { return segment.find_first_of("*?[") != std::string::npos; }
 
-void expand(const fs::path& dir, const std::vector<std::string>& segs, size_t i,
-            std::set<std::string>& out) {
+void expand(const fs::path& dir, const std::vector<std::string>& segs, size_t i, std::set<std::string>& out) {
     if (i == segs.size()) {
         out.insert(dir.string());
         return;

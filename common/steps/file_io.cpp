@@ -40,17 +40,14 @@ std::string fail_text(std::string_view what, const fs::path& path, const std::er
     return "cannot " + std::string(what) + " " + path.string() + ": " + ec.message();
 }
 
-std::string atomic_write(const fs::path& path, const std::string& data,
-                         std::optional<mode_t> mode) {
+std::string atomic_write(const fs::path& path, const std::string& data, std::optional<mode_t> mode) {
     static std::atomic<unsigned> counter{0};
     fs::path dir = path.parent_path();
     std::string tmp;
     int fd = -1;
     std::random_device random;
     for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-        tmp = (dir / ("." + path.filename().string() + "." + std::to_string(random() ^ counter++) +
-                      ".tmp"))
-                  .string();
+        tmp = (dir / ("." + path.filename().string() + "." + std::to_string(random() ^ counter++) + ".tmp")).string();
         // 0666: the process umask applies, as it would for a plain new file.
         fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST) {
@@ -66,8 +63,7 @@ std::string atomic_write(const fs::path& path, const std::string& data,
         final_mode = existing.st_mode & 07777;  // replacing a file keeps its permissions
     }
     int err = 0;
-    if (!write_all(fd, data) || (final_mode && ::fchmod(fd, *final_mode) != 0) ||
-        ::fsync(fd) != 0) {
+    if (!write_all(fd, data) || (final_mode && ::fchmod(fd, *final_mode) != 0) || ::fsync(fd) != 0) {
         err = errno;
     }
     if (::close(fd) != 0 && err == 0) {

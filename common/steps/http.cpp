@@ -170,10 +170,8 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     api.easy_setopt(h, CURLOPT_WRITEDATA, &body);
     api.easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     api.easy_setopt(h, CURLOPT_HEADERDATA, &headers);
-    api.easy_setopt(h, CURLOPT_FOLLOWLOCATION,
-                    params::get_bool(p, "follow_redirects").value_or(true) ? 1L : 0L);
-    api.easy_setopt(h, CURLOPT_MAXREDIRS,
-                    static_cast<long>(params::get_int(p, "max_redirects").value_or(10)));
+    api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, params::get_bool(p, "follow_redirects").value_or(true) ? 1L : 0L);
+    api.easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(params::get_int(p, "max_redirects").value_or(10)));
     if (params::get_bool(p, "insecure").value_or(false)) {
         api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -211,8 +209,7 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     }
     if (timeout) {
         if (timeout->count() <= 0) {
-            return params::failure(method + " " + url + " not started: the step's time is up",
-                                   Outcome::timed_out);
+            return params::failure(method + " " + url + " not started: the step's time is up", Outcome::timed_out);
         }
         api.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout->count()));
     }
@@ -220,16 +217,14 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     auto started = steady_clock::now();
     std::string setup_error;
     std::optional<CURLcode> rc = t.perform(ctx.cancel, &setup_error);
-    long long elapsed =
-        std::chrono::duration_cast<milliseconds>(steady_clock::now() - started).count();
+    long long elapsed = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started).count();
     auto log = [&](LogLevel level, const std::string& line) {
         if (ctx.log) {
             ctx.log(level, "step", line);
         }
     };
     if (!rc) {
-        log(LogLevel::info,
-            method + " " + url + " → cancelled after " + std::to_string(elapsed) + " ms");
+        log(LogLevel::info, method + " " + url + " → cancelled after " + std::to_string(elapsed) + " ms");
         return params::failure("cancelled", Outcome::cancelled);
     }
     if (*rc != CURLE_OK) {
@@ -238,10 +233,9 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
                                                   : std::string(api.easy_strerror(*rc));
         log(LogLevel::warn, method + " " + url + " → " + why);
         Outcome outcome = *rc == CURLE_OPERATION_TIMEDOUT ? Outcome::timed_out : Outcome::failed;
-        std::string error =
-            *rc == CURLE_OPERATION_TIMEDOUT
-                ? method + " " + url + " timed out after " + std::to_string(elapsed) + " ms"
-                : method + " " + url + ": " + why;
+        std::string error = *rc == CURLE_OPERATION_TIMEDOUT
+                                ? method + " " + url + " timed out after " + std::to_string(elapsed) + " ms"
+                                : method + " " + url + ": " + why;
         return params::failure(error, outcome);
     }
 
@@ -250,8 +244,7 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     char* effective = nullptr;
     api.easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
     std::string final_url = effective != nullptr ? effective : url;
-    log(LogLevel::info, method + " " + url + " → " + std::to_string(status) + " in " +
-                            std::to_string(elapsed) + " ms");
+    log(LogLevel::info, method + " " + url + " → " + std::to_string(status) + " in " + std::to_string(elapsed) + " ms");
 
     StepResult r;
     json parsed = nullptr;
@@ -265,8 +258,7 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     json body_text = params::utf8_safe(body.data);
     r.outputs = {
         {"status", status},
-        {"headers", json::parse(headers_to_json(headers).dump(-1, ' ', false,
-                                                              json::error_handler_t::replace))},
+        {"headers", json::parse(headers_to_json(headers).dump(-1, ' ', false, json::error_handler_t::replace))},
         {"body", body_text},
         {"json", parsed},
         {"url", final_url},
@@ -275,9 +267,8 @@ StepResult run_http(StepContext& ctx, const curl::Api& api) {
     };
     r.output = parsed.is_null() ? body_text : parsed;
 
-    bool ok = expected.empty()
-                  ? (status >= 200 && status < 300)
-                  : std::find(expected.begin(), expected.end(), status) != expected.end();
+    bool ok = expected.empty() ? (status >= 200 && status < 300)
+                               : std::find(expected.begin(), expected.end(), status) != expected.end();
     if (!ok) {
         r.outcome = Outcome::failed;
         r.error = "HTTP " + std::to_string(status) + " from " + final_url;
@@ -309,26 +300,19 @@ public:
                     params::Spec("json", std::string(any_json),
                                  "A value sent as the JSON body (Content-Type: "
                                  "application/json)"),
-                    params::Spec("body", "string",
-                                 "A raw body (Content-Type: text/plain unless set in headers)"),
-                    params::Spec("form", "object",
-                                 "Fields sent as application/x-www-form-urlencoded"),
+                    params::Spec("body", "string", "A raw body (Content-Type: text/plain unless set in headers)"),
+                    params::Spec("form", "object", "Fields sent as application/x-www-form-urlencoded"),
                     params::Spec("timeout", "duration",
                                  "Time limit for the whole request; the step's timeout "
                                  "applies when shorter"),
                     params::Spec("expect_status", "integer|array",
                                  "The status code(s) that count as success; any 2xx when not "
                                  "given"),
-                    params::Spec("follow_redirects", "boolean", "Follow 3xx redirects")
-                        .default_to(true),
-                    params::Spec("max_redirects", "integer", "The most redirects followed")
-                        .default_to(10),
-                    params::Spec("insecure", "boolean", "Skip TLS certificate verification")
-                        .default_to(false),
-                    params::Spec("basic_auth", "object",
-                                 "HTTP basic authentication: {username, password}"),
-                    params::Spec("bearer_token", "string",
-                                 "Sent as \"Authorization: Bearer TOKEN\""),
+                    params::Spec("follow_redirects", "boolean", "Follow 3xx redirects").default_to(true),
+                    params::Spec("max_redirects", "integer", "The most redirects followed").default_to(10),
+                    params::Spec("insecure", "boolean", "Skip TLS certificate verification").default_to(false),
+                    params::Spec("basic_auth", "object", "HTTP basic authentication: {username, password}"),
+                    params::Spec("bearer_token", "string", "Sent as \"Authorization: Bearer TOKEN\""),
                 },
             .sibling_params = {},
             .outputs =
@@ -338,12 +322,10 @@ public:
                                  "Response headers with lower-case names; repeated headers "
                                  "joined with \", \""),
                     params::Spec("body", "string", "The response body (up to the output cap)"),
-                    params::Spec("json", std::string(any_json),
-                                 "The body parsed as JSON, or null when it is not JSON"),
+                    params::Spec("json", std::string(any_json), "The body parsed as JSON, or null when it is not JSON"),
                     params::Spec("url", "string", "The final URL, after redirects"),
                     params::Spec("duration_ms", "integer", "How long the request took"),
-                    params::Spec("truncated", "boolean",
-                                 "True when the body was longer than the output cap"),
+                    params::Spec("truncated", "boolean", "True when the body was longer than the output cap"),
                 },
             .example =
                 "- id: create\n"
@@ -360,8 +342,7 @@ public:
         std::string why;
         const curl::Api* api = curl::load(&why);
         if (api == nullptr) {
-            return params::failure("the http step needs libcurl (apt-get install libcurl4): " +
-                                   why);
+            return params::failure("the http step needs libcurl (apt-get install libcurl4): " + why);
         }
         return params::guarded([&] { return run_http(ctx, *api); });
     }

@@ -61,8 +61,7 @@ json headers_to_json(const Headers& headers) {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -82,9 +81,7 @@ Transfer::~Transfer() {
     m_api.slist_free_all(m_headers);
 }
 
-void Transfer::add_header(const std::string& line) {
-    m_headers = m_api.slist_append(m_headers, line.c_str());
-}
+void Transfer::add_header(const std::string& line) { m_headers = m_api.slist_append(m_headers, line.c_str()); }
 
 std::string Transfer::escape(const std::string& text) const {
     char* out = m_api.easy_escape(m_easy, text.data(), static_cast<int>(text.size()));
@@ -121,8 +118,7 @@ std::optional<CURLcode> Transfer::perform(const util::CancelToken* cancel, std::
         }
         // Sleeps until there is socket activity, one of curl's timers (including
         // CURLOPT_TIMEOUT_MS) is due, or the cancel token fires.
-        if (CURLMcode mc =
-                m_api.multi_poll(m_multi, nextra ? &extra : nullptr, nextra, 1000, nullptr);
+        if (CURLMcode mc = m_api.multi_poll(m_multi, nextra ? &extra : nullptr, nextra, 1000, nullptr);
             mc != CURLM_OK) {
             *error = m_api.multi_strerror(mc);
             return CURLE_FAILED_INIT;

@@ -21,16 +21,13 @@ const json* find(const json& params, std::string_view name) {
 }
 
 [[noreturn]] void wrong_type(std::string_view name, std::string_view expected, const json& got) {
-    throw ParamError("parameter '" + std::string(name) + "' must be " + std::string(expected) +
-                     ", got " + got.type_name() + " " +
-                     got.dump(-1, ' ', false, json::error_handler_t::replace));
+    throw ParamError("parameter '" + std::string(name) + "' must be " + std::string(expected) + ", got " +
+                     got.type_name() + " " + got.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace
 
-bool has(const json& params, std::string_view name) {
-    return find(params, name) != nullptr;
-}
+bool has(const json& params, std::string_view name) { return find(params, name) != nullptr; }
 
 std::optional<std::string> get_string(const json& params, std::string_view name) {
     const json* v = find(params, name);
@@ -131,8 +128,7 @@ std::string to_text(const json& value) {
 
 std::string utf8_safe(const std::string& bytes) {
     // nlohmann's dump() does the validation; parsing its output back gives the clean string.
-    return json::parse(json(bytes).dump(-1, ' ', false, json::error_handler_t::replace))
-        .get<std::string>();
+    return json::parse(json(bytes).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
 }
 
 std::optional<std::chrono::milliseconds> time_left(const StepContext& ctx) {

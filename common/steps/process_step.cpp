@@ -88,7 +88,8 @@ std::vector<ParamSpec> process_outputs(const std::string& what) {
                    "Standard output without its final newline; parsed when it is a JSON object or array"),
         make_param("outputs.<key>", "string",
                    "The members of a JSON object printed on standard output, then each `key=value` line (or "
-                   "`key<<EOF` ... `EOF` block) the " + what + " appends to the file named by $FLOWCTL_OUTPUT"),
+                   "`key<<EOF` ... `EOF` block) the " +
+                       what + " appends to the file named by $FLOWCTL_OUTPUT"),
     };
 }
 

@@ -5,7 +5,7 @@ namespace flowctl::steps {
 
 const std::vector<const StepType*>& all_step_types() {
     static const std::vector<const StepType*> types{
-        &run_step_type(),  &cmd_step_type(),  &http_step_type(),      &log_step_type(),
+        &run_step_type(),   &cmd_step_type(),  &http_step_type(),      &log_step_type(),
         &sleep_step_type(), &file_step_type(), &transform_step_type(), &flow_step_type(),
     };
     return types;

@@ -78,15 +78,15 @@ public:
 
     StepResult run(StepContext& ctx) const override {
         auto script = ctx.params.find("script");
-        if (script == ctx.params.end() || !script->is_string())
-            return param_error("run: `script` must be a string");
+        if (script == ctx.params.end() || !script->is_string()) return param_error("run: `script` must be a string");
         std::string shell;
         if (auto it = ctx.params.find("shell"); it != ctx.params.end() && !it->is_null()) {
             if (!it->is_string()) return param_error("run: `shell` must be a string");
             shell = it->get<std::string>();
         }
         std::string error;
-        auto file = TempFile::create("flowctl-script-", script_suffix(shell), script->get_ref<const std::string&>(), error);
+        auto file =
+            TempFile::create("flowctl-script-", script_suffix(shell), script->get_ref<const std::string&>(), error);
         if (!file) return param_error(error);
         return run_process_step(ctx, shell_command(shell, file->path()), stdin_param(ctx.params));
     }

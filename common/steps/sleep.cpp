@@ -54,9 +54,8 @@ public:
                 return params::failure("cancelled", Outcome::cancelled);
             }
             if (deadline_first) {
-                return params::failure(
-                    "timed out before the sleep of " + util::format_duration(*duration) + " ended",
-                    Outcome::timed_out);
+                return params::failure("timed out before the sleep of " + util::format_duration(*duration) + " ended",
+                                       Outcome::timed_out);
             }
             StepResult r;
             r.output = nullptr;

@@ -8,10 +8,14 @@ namespace flowctl::steps {
 
 std::string_view to_string(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warn:
+            return "warn";
+        case LogLevel::error:
+            return "error";
     }
     return "info";
 }
@@ -28,10 +32,14 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 
 std::string_view to_string(Outcome outcome) {
     switch (outcome) {
-        case Outcome::succeeded: return "succeeded";
-        case Outcome::failed: return "failed";
-        case Outcome::timed_out: return "timed_out";
-        case Outcome::cancelled: return "cancelled";
+        case Outcome::succeeded:
+            return "succeeded";
+        case Outcome::failed:
+            return "failed";
+        case Outcome::timed_out:
+            return "timed_out";
+        case Outcome::cancelled:
+            return "cancelled";
     }
     return "failed";
 }
@@ -62,12 +70,15 @@ json param_schema(const ParamSpec& p) {
     std::vector<std::string> unique;
     for (auto& t : types)
         if (std::find(unique.begin(), unique.end(), t) == unique.end()) unique.push_back(t);
-    if (unique.size() == 1) prop["type"] = unique.front();
-    else if (!unique.empty()) prop["type"] = unique;
+    if (unique.size() == 1)
+        prop["type"] = unique.front();
+    else if (!unique.empty())
+        prop["type"] = unique;
 
     std::string description = p.description;
     if (is_duration)
-        description = description.empty() ? std::string(duration_note) : description + " (" + std::string(duration_note) + ")";
+        description =
+            description.empty() ? std::string(duration_note) : description + " (" + std::string(duration_note) + ")";
     if (!description.empty()) prop["description"] = description;
     if (!p.enum_values.empty()) prop["enum"] = p.enum_values;
     if (!p.default_value.is_null()) prop["default"] = p.default_value;

@@ -63,13 +63,13 @@ struct SubflowResult {
 };
 
 struct StepContext {
-    json params = json::object();             // templates already evaluated
-    std::map<std::string, std::string> env;   // the complete environment for child processes
-    std::string cwd;                          // absolute; where processes and relative paths start
-    std::string flow_dir;                     // the directory of the flow file
+    json params = json::object();            // templates already evaluated
+    std::map<std::string, std::string> env;  // the complete environment for child processes
+    std::string cwd;                         // absolute; where processes and relative paths start
+    std::string flow_dir;                    // the directory of the flow file
     std::optional<std::chrono::steady_clock::time_point> deadline;  // step timeout
-    const util::CancelToken* cancel = nullptr;  // never null when the engine calls run()
-    size_t output_cap = 1 << 20;                // bytes kept of stdout / stderr / bodies
+    const util::CancelToken* cancel = nullptr;                      // never null when the engine calls run()
+    size_t output_cap = 1 << 20;                                    // bytes kept of stdout / stderr / bodies
     /// Log sink: stream is "stdout", "stderr" or "step" (messages of the step type itself).
     std::function<void(LogLevel, std::string_view stream, std::string_view line)> log;
     std::function<SubflowResult(const SubflowRequest&)> run_subflow;
@@ -80,12 +80,12 @@ std::string_view to_string(Outcome outcome);
 
 struct StepResult {
     Outcome outcome = Outcome::succeeded;
-    std::string error;               // why it failed, for people
-    std::optional<int> exit_code;    // process steps
-    json output;                     // steps.<id>.output
-    json outputs = json::object();   // steps.<id>.outputs
-    long long cpu_ms = 0;            // user + system time of child processes
-    long long max_rss_kb = 0;        // largest resident set of a child process
+    std::string error;              // why it failed, for people
+    std::optional<int> exit_code;   // process steps
+    json output;                    // steps.<id>.output
+    json outputs = json::object();  // steps.<id>.outputs
+    long long cpu_ms = 0;           // user + system time of child processes
+    long long max_rss_kb = 0;       // largest resident set of a child process
 };
 
 class StepType {

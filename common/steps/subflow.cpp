@@ -18,11 +18,9 @@ public:
             .primary = "path",
             .params =
                 {
-                    params::Spec("path", "string",
-                                 "The flow file to run, relative to this flow's directory")
+                    params::Spec("path", "string", "The flow file to run, relative to this flow's directory")
                         .required(),
-                    params::Spec("inputs", "object", "Inputs passed to the sub-flow")
-                        .default_to(json::object()),
+                    params::Spec("inputs", "object", "Inputs passed to the sub-flow").default_to(json::object()),
                 },
             .sibling_params = {"inputs"},
             .outputs =

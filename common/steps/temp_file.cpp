@@ -11,8 +11,8 @@
 
 namespace flowctl::steps {
 
-std::optional<TempFile> TempFile::create(std::string_view prefix, std::string_view suffix,
-                                         std::string_view content, std::string& error) {
+std::optional<TempFile> TempFile::create(std::string_view prefix, std::string_view suffix, std::string_view content,
+                                         std::string& error) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
     if (ec) dir = "/tmp";

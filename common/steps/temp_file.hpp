@@ -10,8 +10,8 @@ class TempFile {
 public:
     /// Creates $TMPDIR/<prefix>XXXXXX<suffix>, optionally with content. On failure returns
     /// nullopt and sets error.
-    static std::optional<TempFile> create(std::string_view prefix, std::string_view suffix,
-                                          std::string_view content, std::string& error);
+    static std::optional<TempFile> create(std::string_view prefix, std::string_view suffix, std::string_view content,
+                                          std::string& error);
     ~TempFile();
     TempFile(TempFile&& other) noexcept;
     TempFile& operator=(TempFile&&) = delete;

@@ -93,8 +93,7 @@ void run_job(const jq::Api& api, Job& job) {
         api.teardown(&state);
         return;
     }
-    api.start(state,
-              api.parse_sized(job.input_text.data(), static_cast<int>(job.input_text.size())), 0);
+    api.start(state, api.parse_sized(job.input_text.data(), static_cast<int>(job.input_text.size())), 0);
     size_t bytes = 0;
     std::vector<std::string> results;
     while (!job.abandoned.load(std::memory_order_relaxed)) {
@@ -108,18 +107,16 @@ void run_job(const jq::Api& api, Job& job) {
             break;
         }
         jv dumped = api.dump_string(result, 0);
-        std::string text(api.string_value(dumped),
-                         static_cast<size_t>(api.string_length_bytes(api.copy(dumped))));
+        std::string text(api.string_value(dumped), static_cast<size_t>(api.string_length_bytes(api.copy(dumped))));
         api.free(dumped);
         bytes += text.size();
         if (results.size() >= max_results) {
-            job.error =
-                "the jq program produced more than " + std::to_string(max_results) + " results";
+            job.error = "the jq program produced more than " + std::to_string(max_results) + " results";
             break;
         }
         if (bytes > job.byte_cap) {
-            job.error = "the jq program's results are larger than the output cap of " +
-                        std::to_string(job.byte_cap) + " bytes";
+            job.error =
+                "the jq program's results are larger than the output cap of " + std::to_string(job.byte_cap) + " bytes";
             break;
         }
         results.push_back(std::move(text));
@@ -131,14 +128,12 @@ void run_job(const jq::Api& api, Job& job) {
             std::string code_text = message_text(api, code);
             if (code_text != "0") {
                 jv msg = api.get_error_message(state);
-                std::string text = api.get_kind(msg) == JV_KIND_NULL
-                                       ? (api.free(msg), std::string())
-                                       : message_text(api, msg);
+                std::string text =
+                    api.get_kind(msg) == JV_KIND_NULL ? (api.free(msg), std::string()) : message_text(api, msg);
                 while (!text.empty() && text.back() == '\n') {
                     text.pop_back();
                 }
-                job.error =
-                    "jq halted with exit code " + code_text + (text.empty() ? "" : ": " + text);
+                job.error = "jq halted with exit code " + code_text + (text.empty() ? "" : ": " + text);
             }
         } else {
             api.free(code);
@@ -151,16 +146,13 @@ void run_job(const jq::Api& api, Job& job) {
 /// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
 std::string parse_message(const json::exception& e) {
     std::string what = e.what();
-    if (size_t close = what.find("] ");
-        what.starts_with("[json.exception") && close != std::string::npos) {
+    if (size_t close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos) {
         return what.substr(close + 2);
     }
     return what;
 }
 
-std::string dump_safe(const json& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump_safe(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 /// The input value as JSON text, from `input` or `input_file`; nullopt with *error set on failure.
 std::optional<std::string> input_text(const StepContext& ctx, std::string* error) {
@@ -238,8 +230,7 @@ StepResult run_transform(StepContext& ctx, const jq::Api& api) {
         worker.detach();  // it holds its own reference to the job
         return *stopped == Outcome::cancelled
                    ? params::failure("cancelled", Outcome::cancelled)
-                   : params::failure("timed out while the jq program was running",
-                                     Outcome::timed_out);
+                   : params::failure("timed out while the jq program was running", Outcome::timed_out);
     }
     worker.join();
     if (!job->error.empty()) {
@@ -272,16 +263,13 @@ public:
             .primary = "program",
             .params =
                 {
-                    params::Spec("program", "string",
-                                 "The jq program, e.g. '.items | map(.price) | add'")
-                        .required(),
+                    params::Spec("program", "string", "The jq program, e.g. '.items | map(.price) | add'").required(),
                     params::Spec("input", std::string(any_json),
                                  "The JSON value the program reads (null when not given)"),
                     params::Spec("input_file", "string",
                                  "A JSON file to read the input from instead, relative to the "
                                  "working directory"),
-                    params::Spec("args", "object",
-                                 "Variables for the program: each key becomes $key"),
+                    params::Spec("args", "object", "Variables for the program: each key becomes $key"),
                 },
             .sibling_params = {},
             .outputs =
@@ -304,8 +292,7 @@ public:
         std::string why;
         const jq::Api* api = jq::load(&why);
         if (api == nullptr) {
-            return params::failure("the transform step needs libjq (apt-get install libjq1): " +
-                                   why);
+            return params::failure("the transform step needs libjq (apt-get install libjq1): " + why);
         }
         return params::guarded([&] { return run_transform(ctx, *api); });
     }

@@ -21,9 +21,8 @@ int level_rank(std::string_view level) {
 
 std::vector<ExecutionRecord> Store::list_executions(const HistoryFilter& f, int64_t* total) {
     namespace S = detail;
-    unsigned mask = (f.flow ? S::by_flow : 0u) | (f.status ? S::by_status : 0u) |
-                    (f.since_ms ? S::by_since : 0u) | (f.until_ms ? S::by_until : 0u) |
-                    (f.top_level_only ? S::top_level : 0u);
+    unsigned mask = (f.flow ? S::by_flow : 0u) | (f.status ? S::by_status : 0u) | (f.since_ms ? S::by_since : 0u) |
+                    (f.until_ms ? S::by_until : 0u) | (f.top_level_only ? S::top_level : 0u);
     auto bind_filters = [&](detail::Stmt& s) {
         if (f.flow) s.bind(1, *f.flow);
         if (f.status) s.bind(2, *f.status);

@@ -97,8 +97,8 @@ void refuse_if_newer(sqlite3* db, int found) {
     const char* file = sqlite3_db_filename(db, "main");
     if (found > known)
         throw StoreError(std::string("history database ") + (file ? file : "") +
-                         " was written by a newer flowctl (schema " + std::to_string(found) +
-                         ", this build knows " + std::to_string(known) + "); upgrade flowctl to read it");
+                         " was written by a newer flowctl (schema " + std::to_string(found) + ", this build knows " +
+                         std::to_string(known) + "); upgrade flowctl to read it");
 }
 
 }  // namespace

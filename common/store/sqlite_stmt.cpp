@@ -27,8 +27,8 @@ int64_t query_int(sqlite3* db, const char* sql, std::string_view op) {
 }
 
 Stmt::Stmt(sqlite3* db, std::string_view sql, std::string op) : m_db(db), m_op(std::move(op)) {
-    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                &m_stmt, nullptr);
+    int rc =
+        sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(m_stmt);
         m_stmt = nullptr;
@@ -38,8 +38,7 @@ Stmt::Stmt(sqlite3* db, std::string_view sql, std::string op) : m_db(db), m_op(s
 
 Stmt::~Stmt() { sqlite3_finalize(m_stmt); }
 
-Stmt::Stmt(Stmt&& o) noexcept
-    : m_db(o.m_db), m_stmt(std::exchange(o.m_stmt, nullptr)), m_op(std::move(o.m_op)) {}
+Stmt::Stmt(Stmt&& o) noexcept : m_db(o.m_db), m_stmt(std::exchange(o.m_stmt, nullptr)), m_op(std::move(o.m_op)) {}
 
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
     if (this != &o) {

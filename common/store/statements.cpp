@@ -10,10 +10,11 @@ Store::Statements::Statements(sqlite3* db)
     : begin(db, "BEGIN IMMEDIATE", "begin"),
       commit(db, "COMMIT", "commit"),
       rollback(db, "ROLLBACK", "rollback"),
-      insert_execution(db,
-                       "INSERT INTO executions (" FLOWCTL_EXECUTION_COLUMNS
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                       "insert_execution"),
+      insert_execution(
+          db,
+          "INSERT INTO executions (" FLOWCTL_EXECUTION_COLUMNS
+          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+          "insert_execution"),
       update_execution(db,
                        "UPDATE executions SET status = ?2, error = ?3, started_ms = ?4, finished_ms = ?5, "
                        "duration_ms = ?6, cpu_ms = ?7, max_rss_kb = ?8, outputs = ?9 WHERE id = ?1",
@@ -33,10 +34,9 @@ Store::Statements::Statements(sqlite3* db)
                  "insert_log"),
       execution_by_id(db, "SELECT " FLOWCTL_EXECUTION_COLUMNS " FROM executions WHERE id = ?1", "get_execution"),
       // A range instead of LIKE: no escaping of % and _, and it uses the primary key index.
-      executions_by_prefix(db,
-                           "SELECT " FLOWCTL_EXECUTION_COLUMNS
-                           " FROM executions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3",
-                           "get_execution"),
+      executions_by_prefix(
+          db, "SELECT " FLOWCTL_EXECUTION_COLUMNS " FROM executions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3",
+          "get_execution"),
       step_runs(db, "SELECT " FLOWCTL_STEP_RUN_COLUMNS " FROM step_runs WHERE execution_id = ?1 ORDER BY rowid",
                 "step_runs"),
       logs(db,
@@ -49,8 +49,7 @@ Store::Statements::Statements(sqlite3* db)
                "SELECT " FLOWCTL_EXECUTION_COLUMNS
                " FROM executions WHERE parent_id = ?1 AND parent_id <> '' ORDER BY started_ms, id",
                "children"),
-      active_executions(db,
-                        "SELECT id, owner_pid, owner_start FROM executions WHERE status IN ('running', 'pending')",
+      active_executions(db, "SELECT id, owner_pid, owner_start FROM executions WHERE status IN ('running', 'pending')",
                         "recover_interrupted"),
       interrupt_execution(db,
                           "UPDATE executions SET status = 'interrupted', error = ?4, finished_ms = ?5, "

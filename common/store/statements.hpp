@@ -8,11 +8,11 @@
 namespace flowctl::store {
 
 // Column lists shared by the statements and the row readers below (same order).
-#define FLOWCTL_EXECUTION_COLUMNS                                                                       \
-    "id, flow_name, flow_path, def_hash, parent_id, trigger, trigger_data, inputs, status, error, "     \
+#define FLOWCTL_EXECUTION_COLUMNS                                                                   \
+    "id, flow_name, flow_path, def_hash, parent_id, trigger, trigger_data, inputs, status, error, " \
     "created_ms, started_ms, finished_ms, duration_ms, cpu_ms, max_rss_kb, outputs, owner_pid, owner_start"
-#define FLOWCTL_STEP_RUN_COLUMNS                                                                        \
-    "execution_id, step_id, item_index, attempt, status, started_ms, finished_ms, duration_ms, "        \
+#define FLOWCTL_STEP_RUN_COLUMNS                                                                 \
+    "execution_id, step_id, item_index, attempt, status, started_ms, finished_ms, duration_ms, " \
     "exit_code, output, outputs, error, cpu_ms, max_rss_kb"
 #define FLOWCTL_LOG_COLUMNS "id, execution_id, step_id, item_index, ts_ms, level, stream, message"
 

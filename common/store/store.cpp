@@ -138,7 +138,8 @@ void Store::update_execution(const ExecutionRecord& e) {
     s.bind(8, e.max_rss_kb);
     s.bind_json(9, e.outputs);
     s.run();
-    if (sqlite3_changes(m_db) == 0) throw StoreError("history database: update_execution: no execution with id '" + e.id + "'");
+    if (sqlite3_changes(m_db) == 0)
+        throw StoreError("history database: update_execution: no execution with id '" + e.id + "'");
 }
 
 void Store::upsert_step_run(const StepRunRecord& r) {
@@ -152,8 +153,10 @@ void Store::upsert_step_run(const StepRunRecord& r) {
     s.bind(6, r.started_ms);
     s.bind(7, r.finished_ms);
     s.bind(8, r.duration_ms);
-    if (r.exit_code) s.bind(9, *r.exit_code);
-    else s.bind_null(9);
+    if (r.exit_code)
+        s.bind(9, *r.exit_code);
+    else
+        s.bind_null(9);
     s.bind_json(10, r.output);
     s.bind_json(11, r.outputs);
     s.bind(12, r.error);

@@ -22,7 +22,7 @@ struct ExecutionRecord {
     std::string flow_name;
     std::string flow_path;
     std::string def_hash;
-    std::string parent_id;       // empty unless run by a `flow:` step
+    std::string parent_id;  // empty unless run by a `flow:` step
     std::string trigger = "manual";
     json trigger_data = json::object();
     json inputs = json::object();  // secret inputs already redacted
@@ -30,13 +30,13 @@ struct ExecutionRecord {
     std::string error;
     int64_t created_ms = 0;
     int64_t started_ms = 0;
-    int64_t finished_ms = 0;   // 0 while running
+    int64_t finished_ms = 0;  // 0 while running
     int64_t duration_ms = 0;
-    int64_t cpu_ms = 0;        // children's user+system time
-    int64_t max_rss_kb = 0;    // largest child
+    int64_t cpu_ms = 0;      // children's user+system time
+    int64_t max_rss_kb = 0;  // largest child
     json outputs = json::object();
-    int owner_pid = 0;           // the process running it
-    int64_t owner_start = 0;     // that process's start time (clock ticks since boot, /proc/PID/stat)
+    int owner_pid = 0;        // the process running it
+    int64_t owner_start = 0;  // that process's start time (clock ticks since boot, /proc/PID/stat)
 };
 
 /// One attempt of one step (of one for_each item). (execution_id, step_id, item_index,
@@ -44,14 +44,14 @@ struct ExecutionRecord {
 struct StepRunRecord {
     std::string execution_id;
     std::string step_id;
-    int item_index = -1;          // for_each item, -1 when not a for_each step
+    int item_index = -1;  // for_each item, -1 when not a for_each step
     int attempt = 1;
     std::string status = "running";
     int64_t started_ms = 0;
     int64_t finished_ms = 0;
     int64_t duration_ms = 0;
     std::optional<int> exit_code;
-    json output;                  // null when none
+    json output;  // null when none
     json outputs = json::object();
     std::string error;
     int64_t cpu_ms = 0;
@@ -61,7 +61,7 @@ struct StepRunRecord {
 struct LogRecord {
     int64_t id = 0;
     std::string execution_id;
-    std::string step_id;      // empty for flow-level lines
+    std::string step_id;  // empty for flow-level lines
     int item_index = -1;
     int64_t ts_ms = 0;
     std::string level = "info";   // debug | info | warn | error
@@ -70,11 +70,11 @@ struct LogRecord {
 };
 
 struct HistoryFilter {
-    std::optional<std::string> flow;      // flow name
+    std::optional<std::string> flow;  // flow name
     std::optional<std::string> status;
-    std::optional<int64_t> since_ms;      // started at or after
-    std::optional<int64_t> until_ms;      // started before
-    bool top_level_only = false;          // hide sub-flow executions
+    std::optional<int64_t> since_ms;  // started at or after
+    std::optional<int64_t> until_ms;  // started before
+    bool top_level_only = false;      // hide sub-flow executions
     int limit = 20;
     int offset = 0;
 };

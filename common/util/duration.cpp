@@ -65,9 +65,18 @@ std::string format_duration(Millis d) {
     }
     long long s = ms / 1000;
     std::string out;
-    if (s >= 86400) { out += std::to_string(s / 86400) + "d"; s %= 86400; }
-    if (s >= 3600) { out += std::to_string(s / 3600) + "h"; s %= 3600; }
-    if (s >= 60) { out += std::to_string(s / 60) + "m"; s %= 60; }
+    if (s >= 86400) {
+        out += std::to_string(s / 86400) + "d";
+        s %= 86400;
+    }
+    if (s >= 3600) {
+        out += std::to_string(s / 3600) + "h";
+        s %= 3600;
+    }
+    if (s >= 60) {
+        out += std::to_string(s / 60) + "m";
+        s %= 60;
+    }
     if (s) out += std::to_string(s) + "s";
     return out;
 }

@@ -14,10 +14,10 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t max_distance
         row[0] = i;
         size_t best = row[0];
         for (size_t j = 1; j <= b.size(); ++j) {
-            size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                  std::tolower(static_cast<unsigned char>(b[j - 1]))
-                              ? 0
-                              : 1;
+            size_t cost =
+                std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]))
+                    ? 0
+                    : 1;
             size_t next = std::min({row[j] + 1, row[j - 1] + 1, prev + cost});
             prev = row[j];
             row[j] = next;

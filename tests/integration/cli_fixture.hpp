@@ -16,8 +16,8 @@ protected:
     TempDir dir;
 
     std::map<std::string, std::string> env() const {
-        return {{"FLOWCTL_STATE_DIR", (dir.path() / "state").string()}, {"NO_COLOR", "1"},
-                {"TMPDIR", dir.path().string()}};
+        return {
+            {"FLOWCTL_STATE_DIR", (dir.path() / "state").string()}, {"NO_COLOR", "1"}, {"TMPDIR", dir.path().string()}};
     }
     CommandResult flowctl(std::vector<std::string> args) const {
         args.insert(args.begin(), FLOWCTL_EXE);

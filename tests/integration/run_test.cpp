@@ -140,10 +140,13 @@ TEST_F(CliTest, FilePipelineWritesItsReport) {
 // Ctrl-C: the running step's whole process tree dies and the execution is recorded cancelled.
 TEST_F(CliTest, InterruptKillsTheProcessTreeAndRecordsCancelled) {
     auto pidfile = dir.path() / "bg.pid";
-    auto flow = dir.write("long.yaml", "name: long\nsteps:\n  - id: wait\n    run: |\n      sleep 300 &\n      echo $! > " +
-                                           pidfile.string() + "\n      sleep 300\n  - id: cleanup\n    needs: wait\n    if: always()\n    log: cleaning up\n");
+    auto flow = dir.write(
+        "long.yaml",
+        "name: long\nsteps:\n  - id: wait\n    run: |\n      sleep 300 &\n      echo $! > " + pidfile.string() +
+            "\n      sleep 300\n  - id: cleanup\n    needs: wait\n    if: always()\n    log: cleaning up\n");
     BackgroundCommand run({FLOWCTL_EXE, "run", flow.string()}, env());
-    for (int i = 0; i < 500 && !std::filesystem::exists(pidfile); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !std::filesystem::exists(pidfile); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_TRUE(std::filesystem::exists(pidfile)) << run.output();
     pid_t bg = std::stoi(read_file(pidfile));
@@ -167,7 +170,8 @@ TEST_F(CliTest, KilledRunBecomesInterruptedAtNextStart) {
     auto flow = dir.write("long.yaml", "name: long\nsteps:\n  - id: wait\n    run: echo $$ > " + pidfile.string() +
                                            " && exec sleep 300\n");
     BackgroundCommand run({FLOWCTL_EXE, "run", flow.string()}, env());
-    for (int i = 0; i < 500 && !std::filesystem::exists(pidfile); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !std::filesystem::exists(pidfile); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past a history flush
     ASSERT_TRUE(std::filesystem::exists(pidfile)) << run.output();
     run.signal(SIGKILL);

@@ -65,8 +65,7 @@ TEST_F(CliTest, CycleNamesTheSteps) {
     for (const char* cycle : {"a -> b -> c -> a", "b -> c -> a -> b", "c -> a -> b -> c", "a -> c -> b -> a",
                               "c -> b -> a -> c", "b -> a -> c -> b"})
         named = named || r.out.find(cycle) != std::string::npos;
-    EXPECT_TRUE(named)
-        << r.out;
+    EXPECT_TRUE(named) << r.out;
 }
 
 TEST_F(CliTest, ValidateExitCodes) {

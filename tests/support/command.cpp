@@ -27,8 +27,8 @@ std::string temp_path(const char* tag) {
     return p;
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-            const std::string& cwd, const std::string& out, const std::string& err) {
+pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, const std::string& cwd,
+            const std::string& out, const std::string& err) {
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
@@ -74,7 +74,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::map<s
     return r;
 }
 
-BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env)
     : m_out_path(temp_path("out")), m_err_path(temp_path("err")) {
     m_pid = spawn(argv, env, "", m_out_path, m_err_path);
 }

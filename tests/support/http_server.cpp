@@ -14,8 +14,7 @@ namespace flowctl::test {
 
 namespace {
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
 }
 }  // namespace
@@ -46,8 +45,7 @@ struct HttpServer::Impl {
         }
         for (const auto& [k, v] : req.headers) {
             std::string name = lower(k);
-            if (name == "remote_addr" || name == "remote_port" || name == "local_addr" ||
-                name == "local_port") {
+            if (name == "remote_addr" || name == "remote_port" || name == "local_addr" || name == "local_port") {
                 continue;  // added by cpp-httplib, not sent by the client
             }
             auto [it, inserted] = r.headers.emplace(name, v);
@@ -81,9 +79,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer() : m_impl(std::make_unique<Impl>()) {}
 
-HttpServer::~HttpServer() {
-    stop();
-}
+HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::on(const std::string& method, const std::string& path, Handler handler) {
     std::lock_guard lock(m_impl->mutex);
@@ -127,13 +123,9 @@ void HttpServer::stop() {
     }
 }
 
-int HttpServer::port() const {
-    return m_impl->port;
-}
+int HttpServer::port() const { return m_impl->port; }
 
-std::string HttpServer::base_url() const {
-    return "http://127.0.0.1:" + std::to_string(m_impl->port);
-}
+std::string HttpServer::base_url() const { return "http://127.0.0.1:" + std::to_string(m_impl->port); }
 
 std::vector<HttpRequest> HttpServer::requests() const {
     std::lock_guard lock(m_impl->mutex);
@@ -142,8 +134,7 @@ std::vector<HttpRequest> HttpServer::requests() const {
 
 bool HttpServer::sleep_unless_stopped(long long ms) const {
     std::unique_lock lock(m_impl->mutex);
-    return !m_impl->stopping_cv.wait_for(lock, std::chrono::milliseconds(ms),
-                                         [&] { return m_impl->stopping; });
+    return !m_impl->stopping_cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return m_impl->stopping; });
 }
 
 }  // namespace flowctl::test

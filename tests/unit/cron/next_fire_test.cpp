@@ -114,9 +114,9 @@ TEST(CronNextFire, ImpossibleScheduleIsCheap) {
 }
 
 TEST(CronNextFire, AgreesWithSecondBySecondSearch) {
-    const char* exprs[] = {"*/15 * * * *",     "0 0 1 * MON",    "5 4 * * SUN",     "*/7 */5 * * *",
-                           "0 22 * * 1-5",     "23 0-20/2 * * *", "0 0 */2 * MON",  "*/13 */17 * * * *",
-                           "59 59 23 * * *",   "0 9 1,15 * FRI",  "10-50/20 3 * * *"};
+    const char* exprs[] = {"*/15 * * * *",   "0 0 1 * MON",     "5 4 * * SUN",     "*/7 */5 * * *",
+                           "0 22 * * 1-5",   "23 0-20/2 * * *", "0 0 */2 * MON",   "*/13 */17 * * * *",
+                           "59 59 23 * * *", "0 9 1,15 * FRI",  "10-50/20 3 * * *"};
     std::mt19937 rng(7);
     for (const char* e : exprs) {
         auto s = spec(e);

@@ -18,7 +18,6 @@
 #include "util/diagnostic.hpp"
 #include "util/environment.hpp"
 
-
 namespace flowctl::engine::test {
 
 inline std::map<std::string, std::string> current_env() { return util::current_environment(); }

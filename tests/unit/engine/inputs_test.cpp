@@ -72,7 +72,8 @@ TEST_F(InputsTest, DefaultsApplyAndTypedValuesPass) {
 TEST_F(InputsTest, ProblemsAreInputErrors) {
     EXPECT_THAT(error_of(json::object()), HasSubstr("missing required input 'name'"));
     EXPECT_THAT(error_of({{"name", "n"}, {"cont", "3"}}), HasSubstr("unknown input 'cont' (did you mean 'count'?)"));
-    EXPECT_THAT(error_of({{"name", "n"}, {"count", "three"}}), HasSubstr("input 'count' must be a number, got 'three'"));
+    EXPECT_THAT(error_of({{"name", "n"}, {"count", "three"}}),
+                HasSubstr("input 'count' must be a number, got 'three'"));
     EXPECT_THAT(error_of({{"name", "n"}, {"verbose", "maybe"}}), HasSubstr("input 'verbose' must be a boolean"));
     EXPECT_THAT(error_of({{"name", "n"}, {"config", "[1]"}}), HasSubstr("input 'config' must be an object"));
     EXPECT_THAT(error_of({{"name", "n"}, {"targets", "{oops"}}), HasSubstr("input 'targets' must be an array"));

@@ -17,12 +17,14 @@ int thread_count() {
 
 TEST_F(EngineTest, TenThousandIndependentLogStepsComplete) {
     std::string yaml = "name: wide\nsteps:\n";
-    for (int i = 0; i < 10000; ++i) yaml += "  - id: s" + std::to_string(i) + "\n    log: step " + std::to_string(i) + "\n";
+    for (int i = 0; i < 10000; ++i)
+        yaml += "  - id: s" + std::to_string(i) + "\n    log: step " + std::to_string(i) + "\n";
     auto flow = load(yaml);
     int max_threads = 0;
     auto o = options();
     o.on_event = [&](const Event& e) {
-        if (e.kind == Event::Kind::step_started && e.step_id.back() == '0') max_threads = std::max(max_threads, thread_count());
+        if (e.kind == Event::Kind::step_started && e.step_id.back() == '0')
+            max_threads = std::max(max_threads, thread_count());
     };
     auto t0 = std::chrono::steady_clock::now();
     auto r = run(flow, o);

@@ -60,12 +60,12 @@ TEST(Precedence, FollowsGitHubOrder) {
         json expected;
     };
     const Case cases[] = {
-        {"true || false && false", true},     // && binds tighter than ||
+        {"true || false && false", true},  // && binds tighter than ||
         {"(true || false) && false", false},
-        {"1 == 1 && 2 == 3", false},          // == binds tighter than &&
-        {"1 < 2 == true", true},              // < binds tighter than ==
+        {"1 == 1 && 2 == 3", false},  // == binds tighter than &&
+        {"1 < 2 == true", true},      // < binds tighter than ==
         {"true == 1 < 2", true},
-        {"!false == true", true},             // ! binds tighter than ==
+        {"!false == true", true},  // ! binds tighter than ==
         {"!(1 == 2)", true},
         {"!inputs.flag || inputs.count", 3},  // (!inputs.flag) || inputs.count
         {"!inputs.list[0]", false},           // index binds tighter than !
@@ -82,7 +82,7 @@ TEST(Access, PropertiesAndIndexes) {
     };
     const Case cases[] = {
         {"inputs.name", "World"},
-        {"INPUTS.NAME", "World"},                      // case-insensitive fallback
+        {"INPUTS.NAME", "World"},  // case-insensitive fallback
         {"inputs.mixed-case", "mc"},
         {"inputs.Mixed-Case", "mc"},
         {"steps.my-step.outputs.x", "1"},
@@ -93,20 +93,20 @@ TEST(Access, PropertiesAndIndexes) {
         {"inputs.nested['deep']['value']", 42},
         {"inputs.list[0]", "a"},
         {"inputs.list[2]", "c"},
-        {"inputs.list[1.9]", "b"},                     // floor
-        {"inputs.list['1']", "b"},                     // string converted to a number
+        {"inputs.list[1.9]", "b"},  // floor
+        {"inputs.list['1']", "b"},  // string converted to a number
         {"inputs.list[true]", "b"},
-        {"inputs.list[3]", nullptr},                   // out of range
+        {"inputs.list[3]", nullptr},  // out of range
         {"inputs.list[-1]", nullptr},
         {"inputs.list['x']", nullptr},
-        {"inputs.list.length", nullptr},               // no such property on an array
+        {"inputs.list.length", nullptr},  // no such property on an array
         {"inputs.missing", nullptr},
-        {"inputs.missing.deeper[0].x", nullptr},       // missing all the way down
-        {"inputs.name.length", nullptr},               // indexing a string
-        {"inputs.count[0]", nullptr},                  // indexing a number
+        {"inputs.missing.deeper[0].x", nullptr},  // missing all the way down
+        {"inputs.name.length", nullptr},          // indexing a string
+        {"inputs.count[0]", nullptr},             // indexing a number
         {"null[0]", nullptr},
         {"nosuchcontext.x", nullptr},
-        {"fromJSON('{\"a\": {\"b\": 5}}').a.b", 5},     // access on a function result
+        {"fromJSON('{\"a\": {\"b\": 5}}').a.b", 5},  // access on a function result
         {"(inputs).name", "World"},
     };
     for (const auto& c : cases) EXPECT_EQ(eval(c.expr), c.expected) << c.expr;
@@ -132,8 +132,8 @@ TEST(Access, WildcardFiltersLikeGitHub) {
         {"inputs.list.*", json::array({"a", "b", "c"})},
         {"item.tags.*", json::array({"t1", "t2"})},
         {"matrix.*.*", json::array({"linux", 1, "mac", 2, "win"})},
-        {"matrix.*[0]", json::array()},          // integer index on objects finds nothing
-        {"inputs.name.*", json::array()},        // wildcard on a scalar: empty list
+        {"matrix.*[0]", json::array()},    // integer index on objects finds nothing
+        {"inputs.name.*", json::array()},  // wildcard on a scalar: empty list
         {"inputs.missing.*", json::array()},
         {"(steps.*).outcome", json::array({"success", "failure", "success"})},
         {"fromJSON('[[1, 2], [3]]').*[0]", json::array({1, 3})},

@@ -22,10 +22,10 @@ TEST(Functions, Contains) {
         {"contains('Hello world', 'WORLD')", true},
         {"contains('Hello world', 'xyz')", false},
         {"contains('abc', '')", true},
-        {"contains(123, 2)", true},             // numbers as strings
+        {"contains(123, 2)", true},  // numbers as strings
         {"contains(true, 'ru')", true},
         {"contains(null, '')", true},
-        {"contains(inputs.list, 'B')", true},   // array: loose equality, case-insensitive
+        {"contains(inputs.list, 'B')", true},  // array: loose equality, case-insensitive
         {"contains(inputs.list, 'd')", false},
         {"contains(fromJSON('[1, 2]'), '2')", true},
         {"contains(fromJSON('[[1]]'), fromJSON('[1]'))", true},
@@ -136,19 +136,15 @@ TEST(Functions, StatusFunctionsForEachStatus) {
         bool success, failure, cancelled;
     };
     const StatusCase cases[] = {
-        {{false, false, false}, true, false, false},
-        {{true, false, false}, false, true, false},
-        {{false, true, false}, false, false, false},
-        {{false, false, true}, false, false, true},
-        {{true, true, false}, false, true, false},
-        {{true, false, true}, false, true, true},
-        {{false, true, true}, false, false, true},
-        {{true, true, true}, false, true, true},
+        {{false, false, false}, true, false, false}, {{true, false, false}, false, true, false},
+        {{false, true, false}, false, false, false}, {{false, false, true}, false, false, true},
+        {{true, true, false}, false, true, false},   {{true, false, true}, false, true, true},
+        {{false, true, true}, false, false, true},   {{true, true, true}, false, true, true},
     };
     json ctx = json::object();
     for (const auto& c : cases) {
         SCOPED_TRACE(::testing::Message() << "failed=" << c.status.any_failed << " skipped=" << c.status.any_skipped
-                                        << " cancelled=" << c.status.cancelled);
+                                          << " cancelled=" << c.status.cancelled);
         EXPECT_EQ(eval("success()", ctx, c.status), json(c.success));
         EXPECT_EQ(eval("failure()", ctx, c.status), json(c.failure));
         EXPECT_EQ(eval("cancelled()", ctx, c.status), json(c.cancelled));

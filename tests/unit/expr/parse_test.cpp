@@ -11,11 +11,29 @@ using flowctl::expr::test::parse_error;
 namespace {
 
 TEST(Parse, AcceptsGitHubSyntax) {
-    for (const char* ok : {"steps.build.outputs.artifact", "steps.my-step.outputs.x", "inputs['name']",
-                           "inputs.list[0]", "inputs.list[inputs.count]", "steps.*.outcome", "inputs.list[*]",
-                           "steps.build.outputs.*", "!(a == b) && c || d", "contains(inputs.list, 'a')",
-                           "  success()  ", "a.true.null", "x_1.y-2", "CONTAINS('a', 'A')", "format('{0}', 1)",
-                           "fn_result.x[ 'y' ] [0]", "(a).b", "'it''s'", "a >= b", "a<=b", "a!=b", "a>b", "a<b"})
+    for (const char* ok : {"steps.build.outputs.artifact",
+                           "steps.my-step.outputs.x",
+                           "inputs['name']",
+                           "inputs.list[0]",
+                           "inputs.list[inputs.count]",
+                           "steps.*.outcome",
+                           "inputs.list[*]",
+                           "steps.build.outputs.*",
+                           "!(a == b) && c || d",
+                           "contains(inputs.list, 'a')",
+                           "  success()  ",
+                           "a.true.null",
+                           "x_1.y-2",
+                           "CONTAINS('a', 'A')",
+                           "format('{0}', 1)",
+                           "fn_result.x[ 'y' ] [0]",
+                           "(a).b",
+                           "'it''s'",
+                           "a >= b",
+                           "a<=b",
+                           "a!=b",
+                           "a>b",
+                           "a<b"})
         EXPECT_TRUE(parse(ok)) << ok;
 }
 

@@ -171,7 +171,7 @@ TEST(Condition, ImplicitSuccessUnlessAStatusFunctionIsUsed) {
     EXPECT_TRUE(condition("failure()", failed));
     EXPECT_FALSE(condition("failure()"));
     EXPECT_TRUE(condition("cancelled()", cancelled));
-    EXPECT_TRUE(condition("!cancelled()", skipped));      // runs after a skipped dependency
+    EXPECT_TRUE(condition("!cancelled()", skipped));  // runs after a skipped dependency
     EXPECT_FALSE(condition("success()", skipped));
     EXPECT_TRUE(condition("success() || failure()", failed));
     EXPECT_TRUE(condition("always() && inputs.flag", failed));

@@ -15,8 +15,8 @@ const double nan_value = std::numeric_limits<double>::quiet_NaN();
 TEST(Truthy, FalsyValuesAreExactlyTheDocumentedOnes) {
     for (const json& v : {json(false), json(0), json(0.0), json(-0.0), json(nan_value), json(""), json(nullptr)})
         EXPECT_FALSE(truthy(v)) << v.dump();
-    for (const json& v : {json(true), json(1), json(-1), json(0.5), json("0"), json("false"), json(" "),
-                          json::array(), json::object(), json(std::numeric_limits<double>::infinity())})
+    for (const json& v : {json(true), json(1), json(-1), json(0.5), json("0"), json("false"), json(" "), json::array(),
+                          json::object(), json(std::numeric_limits<double>::infinity())})
         EXPECT_TRUE(truthy(v)) << v.dump();
 }
 
@@ -98,7 +98,8 @@ TEST(Equality, CoercionTable) {
 }
 
 TEST(Equality, LargeIntegersCompareExactly) {
-    json ctx = {{"a", int64_t{9007199254740993}}, {"b", int64_t{9007199254740992}}, {"u", uint64_t{18446744073709551615ULL}}};
+    json ctx = {
+        {"a", int64_t{9007199254740993}}, {"b", int64_t{9007199254740992}}, {"u", uint64_t{18446744073709551615ULL}}};
     EXPECT_EQ(eval("a == b", ctx), json(false));
     EXPECT_EQ(eval("a > b", ctx), json(true));
     EXPECT_EQ(eval("u > a", ctx), json(true));
@@ -115,18 +116,18 @@ TEST(Ordering, CoercionTable) {
         {"2 <= 2", true},
         {"3 > 2", true},
         {"2 >= 3", false},
-        {"'a' < 'B'", true},     // case-insensitive
+        {"'a' < 'B'", true},  // case-insensitive
         {"'B' > 'a'", true},
         {"'abc' <= 'ABC'", true},
         {"'abc' >= 'ABC'", true},
-        {"'a' < '_'", true},     // ordinal on upper-cased text, as .NET OrdinalIgnoreCase
+        {"'a' < '_'", true},  // ordinal on upper-cased text, as .NET OrdinalIgnoreCase
         {"'ab' < 'abc'", true},
-        {"'10' < 9", false},     // string vs number: numeric
-        {"'10' < '9'", true},    // both strings: text order
+        {"'10' < 9", false},   // string vs number: numeric
+        {"'10' < '9'", true},  // both strings: text order
         {"true > false", true},
         {"null < 1", true},
         {"null >= null", true},
-        {"'abc' < 1", false},    // NaN makes every comparison false
+        {"'abc' < 1", false},  // NaN makes every comparison false
         {"'abc' >= 1", false},
         {"NaN <= NaN", false},
         {"inputs.list > 0", false},

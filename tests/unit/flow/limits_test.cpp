@@ -12,8 +12,10 @@ std::string chain_flow(int n) {
     std::string text = "steps:\n";
     for (int i = 0; i < n; ++i) {
         text += "  - id: s" + std::to_string(i) + "\n";
-        if (i == 0) text += "    run: echo first\n";
-        else text += "    run: echo ${{ steps.s0.outputs.x }}\n    needs: s" + std::to_string(i - 1) + "\n";
+        if (i == 0)
+            text += "    run: echo first\n";
+        else
+            text += "    run: echo ${{ steps.s0.outputs.x }}\n    needs: s" + std::to_string(i - 1) + "\n";
     }
     return text;
 }

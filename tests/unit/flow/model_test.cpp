@@ -109,7 +109,8 @@ TEST(FlowModel, FullFlowBuildsTheExactModel) {
     EXPECT_EQ(f.inputs.at("plain").type, "string");
 
     // env values are kept as written.
-    EXPECT_EQ(f.env, (std::map<std::string, std::string>{{"MODE", "fast"}, {"LEVEL", "2"}, {"RATIO", "1.50"}, {"EMPTY", ""}}));
+    EXPECT_EQ(f.env,
+              (std::map<std::string, std::string>{{"MODE", "fast"}, {"LEVEL", "2"}, {"RATIO", "1.50"}, {"EMPTY", ""}}));
 
     ASSERT_TRUE(f.defaults.retry);
     EXPECT_EQ(f.defaults.retry->attempts, 2);
@@ -126,8 +127,8 @@ TEST(FlowModel, FullFlowBuildsTheExactModel) {
     EXPECT_EQ(build.params.value("script", ""), "make -j4 ${{ inputs.version }}");
     EXPECT_EQ(build.params.value("shell", ""), "bash");  // from defaults
     EXPECT_TRUE(build.needs.empty());
-    EXPECT_EQ(build.retry.attempts, 2);                  // from defaults
-    EXPECT_EQ(build.timeout, util::Millis(600000));      // from defaults
+    EXPECT_EQ(build.retry.attempts, 2);              // from defaults
+    EXPECT_EQ(build.timeout, util::Millis(600000));  // from defaults
     EXPECT_EQ(build.cwd, "/srv");
     EXPECT_EQ(build.env, (std::map<std::string, std::string>{{"MODE", "debug"}, {"SHARED", "yes"}}));
     EXPECT_EQ(build.pos.line, 39);
@@ -280,9 +281,11 @@ steps:
 )");
     ASSERT_TRUE(l.flow);
     ASSERT_EQ(l.lines().size(), 2u);
-    EXPECT_EQ(l.lines()[0], "flow.yaml:2:3: warning: input 'region' is required but has a default, which is never used");
-    EXPECT_EQ(l.lines()[1], "flow.yaml:5:9: warning: step 'cleanup' uses failure() in 'if' but has no needs: it runs "
-                            "at the start, before anything can fail");
+    EXPECT_EQ(l.lines()[0],
+              "flow.yaml:2:3: warning: input 'region' is required but has a default, which is never used");
+    EXPECT_EQ(l.lines()[1],
+              "flow.yaml:5:9: warning: step 'cleanup' uses failure() in 'if' but has no needs: it runs "
+              "at the start, before anything can fail");
 }
 
 TEST(FlowModel, KeyListsNameEveryKey) {

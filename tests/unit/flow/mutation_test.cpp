@@ -35,10 +35,18 @@ TEST(FlowMutation, MutatedCorpusFilesGiveAFlowOrErrorsNeverBoth) {
             for (int e = 0; e < edits && !text.empty(); ++e) {
                 size_t at = next() % text.size();
                 switch (next() % 4) {
-                    case 0: text[at] = alphabet[next() % alphabet.size()]; break;
-                    case 1: text.insert(at, 1, alphabet[next() % alphabet.size()]); break;
-                    case 2: text.erase(at, 1 + next() % 8); break;
-                    default: text.insert(at, text.substr(next() % text.size(), 1 + next() % 16)); break;
+                    case 0:
+                        text[at] = alphabet[next() % alphabet.size()];
+                        break;
+                    case 1:
+                        text.insert(at, 1, alphabet[next() % alphabet.size()]);
+                        break;
+                    case 2:
+                        text.erase(at, 1 + next() % 8);
+                        break;
+                    default:
+                        text.insert(at, text.substr(next() % text.size(), 1 + next() % 16));
+                        break;
                 }
             }
             std::vector<util::Diagnostic> diags;

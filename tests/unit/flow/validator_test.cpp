@@ -69,16 +69,18 @@ steps:
   - id: a
     log: a
 )");
-    EXPECT_EQ(l.lines(), (Lines{
-                             "flow.yaml:4:17: error: steps.a cannot be used in defaults: no step has run when it is evaluated",
-                             "flow.yaml:6:49: error: steps.a cannot be used in a trigger's inputs: no step has run when "
-                             "it is evaluated",
-                         }));
+    EXPECT_EQ(l.lines(),
+              (Lines{
+                  "flow.yaml:4:17: error: steps.a cannot be used in defaults: no step has run when it is evaluated",
+                  "flow.yaml:6:49: error: steps.a cannot be used in a trigger's inputs: no step has run when "
+                  "it is evaluated",
+              }));
 }
 
 TEST(FlowValidator, ParamsBesideTheTypeKey) {
-    EXPECT_EQ(load("steps:\n  - id: a\n    http: http://x\n    method: POST\n").lines(),
-              Lines{"flow.yaml:4:5: error: 'method' is a parameter of http: write it under 'http:' (http: {method: ...})"});
+    EXPECT_EQ(
+        load("steps:\n  - id: a\n    http: http://x\n    method: POST\n").lines(),
+        Lines{"flow.yaml:4:5: error: 'method' is a parameter of http: write it under 'http:' (http: {method: ...})"});
     EXPECT_EQ(load("steps:\n  - id: a\n    run: {script: x, shell: sh}\n    shell: bash\n").lines(),
               Lines{"flow.yaml:4:5: error: parameter 'shell' is set both under 'run:' and beside it"});
     EXPECT_EQ(load("steps:\n  - id: a\n    http: {method: GET}\n").lines(),
@@ -86,7 +88,9 @@ TEST(FlowValidator, ParamsBesideTheTypeKey) {
 }
 
 TEST(FlowValidator, TemplatesPassAnyParamType) {
-    auto l = load("inputs:\n  d: 5s\nsteps:\n  - id: a\n    sleep: ${{ inputs.d }}\n  - id: b\n    cmd: ${{ fromJSON('[1]') }}\n");
+    auto l = load(
+        "inputs:\n  d: 5s\nsteps:\n  - id: a\n    sleep: ${{ inputs.d }}\n  - id: b\n    cmd: ${{ fromJSON('[1]') "
+        "}}\n");
     EXPECT_TRUE(l.flow) << testing::PrintToString(l.lines());
 }
 
@@ -106,8 +110,9 @@ TEST(FlowValidator, CyclesAreNamedInOrderOncePerCycle) {
 }
 
 TEST(FlowValidator, ConditionWithoutTemplateMarkersIsChecked) {
-    EXPECT_EQ(load("steps:\n  - id: a\n    log: a\n  - id: b\n    if: steps.a.outputs.ok == 'yes'\n    log: b\n").lines(),
-              Lines{"flow.yaml:5:9: error: step 'b' uses steps.a but does not depend on it: add 'a' to needs"});
+    EXPECT_EQ(
+        load("steps:\n  - id: a\n    log: a\n  - id: b\n    if: steps.a.outputs.ok == 'yes'\n    log: b\n").lines(),
+        Lines{"flow.yaml:5:9: error: step 'b' uses steps.a but does not depend on it: add 'a' to needs"});
 }
 
 TEST(FlowValidator, InputShorthandsAndTypesAreChecked) {
@@ -120,8 +125,10 @@ TEST(FlowValidator, InputShorthandsAndTypesAreChecked) {
 
 TEST(FlowValidator, MissingOrEmptyStepsAreErrors) {
     EXPECT_EQ(load("name: x\n").lines(), Lines{"flow.yaml:1:1: error: missing 'steps': a flow needs a list of steps"});
-    EXPECT_EQ(load("steps: []\n").lines(), Lines{"flow.yaml:1:8: error: 'steps' is empty: a flow needs at least one step"});
-    EXPECT_EQ(load("steps: {a: 1}\n").lines(), Lines{"flow.yaml:1:8: error: 'steps' must be a list of steps, got a mapping"});
+    EXPECT_EQ(load("steps: []\n").lines(),
+              Lines{"flow.yaml:1:8: error: 'steps' is empty: a flow needs at least one step"});
+    EXPECT_EQ(load("steps: {a: 1}\n").lines(),
+              Lines{"flow.yaml:1:8: error: 'steps' must be a list of steps, got a mapping"});
 }
 
 TEST(FlowValidator, ForEachMustBeAListOrAnExpression) {
@@ -130,10 +137,14 @@ TEST(FlowValidator, ForEachMustBeAListOrAnExpression) {
 }
 
 TEST(FlowValidator, TimeZonesComeFromTheSystemDatabase) {
-    auto ok = load("triggers:\n  - schedule: {cron: '0 9 * * 1-5', timezone: America/New_York}\nsteps:\n  - id: a\n    log: x\n");
+    auto ok = load(
+        "triggers:\n  - schedule: {cron: '0 9 * * 1-5', timezone: America/New_York}\nsteps:\n  - id: a\n    log: x\n");
     EXPECT_TRUE(ok.flow) << testing::PrintToString(ok.lines());
-    EXPECT_EQ(load("triggers:\n  - schedule: {cron: '0 9 * * *', timezone: ../../etc/passwd}\nsteps:\n  - id: a\n    log: x\n").lines(),
-              Lines{"flow.yaml:2:45: error: unknown time zone '../../etc/passwd'"});
+    EXPECT_EQ(
+        load(
+            "triggers:\n  - schedule: {cron: '0 9 * * *', timezone: ../../etc/passwd}\nsteps:\n  - id: a\n    log: x\n")
+            .lines(),
+        Lines{"flow.yaml:2:45: error: unknown time zone '../../etc/passwd'"});
 }
 
 }  // namespace

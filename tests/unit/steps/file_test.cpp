@@ -93,8 +93,7 @@ TEST_F(FileStepTest, WriteCreatesParentsAndReplacesAtomically) {
     ASSERT_EQ(::chmod(abs("out/sub/a.txt").c_str(), 0640), 0);
     struct stat st1 {};
     ::stat(abs("out/sub/a.txt").c_str(), &st1);
-    ASSERT_EQ(run({{"op", "write"}, {"path", "out/sub/a.txt"}, {"content", "second"}}).outcome,
-              Outcome::succeeded);
+    ASSERT_EQ(run({{"op", "write"}, {"path", "out/sub/a.txt"}, {"content", "second"}}).outcome, Outcome::succeeded);
     struct stat st2 {};
     ::stat(abs("out/sub/a.txt").c_str(), &st2);
     EXPECT_EQ(test::read_file(abs("out/sub/a.txt")), "second");
@@ -108,8 +107,7 @@ TEST_F(FileStepTest, WriteCreatesParentsAndReplacesAtomically) {
 }
 
 TEST_F(FileStepTest, WriteJsonContentAsPrettyJsonWithMode) {
-    StepResult r = run(
-        {{"op", "write"}, {"path", "report.json"}, {"content", {{"total", 7}}}, {"mode", "0600"}});
+    StepResult r = run({{"op", "write"}, {"path", "report.json"}, {"content", {{"total", 7}}}, {"mode", "0600"}});
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
     EXPECT_EQ(test::read_file(abs("report.json")), "{\n  \"total\": 7\n}\n");
     EXPECT_EQ(fs::status(abs("report.json")).permissions() & fs::perms::all,
@@ -117,8 +115,7 @@ TEST_F(FileStepTest, WriteJsonContentAsPrettyJsonWithMode) {
 }
 
 TEST_F(FileStepTest, WriteWithoutCreateDirsFailsOnAMissingDirectory) {
-    StepResult r =
-        run({{"op", "write"}, {"path", "missing/a.txt"}, {"content", "x"}, {"create_dirs", false}});
+    StepResult r = run({{"op", "write"}, {"path", "missing/a.txt"}, {"content", "x"}, {"create_dirs", false}});
     EXPECT_EQ(r.outcome, Outcome::failed);
     EXPECT_NE(r.error.find(abs("missing/a.txt")), std::string::npos) << r.error;
     EXPECT_NE(r.error.find("No such file or directory"), std::string::npos) << r.error;
@@ -132,8 +129,7 @@ TEST_F(FileStepTest, WriteRejectsABadMode) {
 }
 
 TEST_F(FileStepTest, AppendAddsToTheEnd) {
-    ASSERT_EQ(run({{"op", "append"}, {"path", "log/run.log"}, {"content", "one\n"}}).outcome,
-              Outcome::succeeded);
+    ASSERT_EQ(run({{"op", "append"}, {"path", "log/run.log"}, {"content", "one\n"}}).outcome, Outcome::succeeded);
     StepResult r = run({{"op", "append"}, {"path", "log/run.log"}, {"content", "two\n"}});
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
     EXPECT_EQ(test::read_file(abs("log/run.log")), "one\ntwo\n");
@@ -206,8 +202,7 @@ TEST_F(FileStepTest, GlobMatchesAcrossDirectoriesWithDoubleStar) {
     m_dir.write("top.md", "");
     StepResult r = run({{"op", "glob"}, {"pattern", "docs/**/*.md"}});
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
-    EXPECT_EQ(r.output,
-              (json{abs("docs/a.md"), abs("docs/guide/b.md"), abs("docs/guide/deep/c.md")}));
+    EXPECT_EQ(r.output, (json{abs("docs/a.md"), abs("docs/guide/b.md"), abs("docs/guide/deep/c.md")}));
     EXPECT_EQ(r.outputs["paths"], r.output);
     EXPECT_EQ(r.outputs["count"], 3);
 

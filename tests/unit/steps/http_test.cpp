@@ -26,9 +26,8 @@ protected:
             reply.status = json ? 201 : 415;
             reply.body = json ? req.body : "want json";
         });
-        m_server.on("GET", "/text", [](const test::HttpRequest&, test::HttpReply& reply) {
-            reply.body = "plain words";
-        });
+        m_server.on("GET", "/text",
+                    [](const test::HttpRequest&, test::HttpReply& reply) { reply.body = "plain words"; });
         m_server.on("GET", "/down", [](const test::HttpRequest&, test::HttpReply& reply) {
             reply.status = 503;
             reply.body = "maintenance until noon\n";
@@ -41,9 +40,8 @@ protected:
             m_server.sleep_unless_stopped(5000);
             reply.body = "late";
         });
-        m_server.on("GET", "/big", [](const test::HttpRequest&, test::HttpReply& reply) {
-            reply.body = std::string(10000, 'x');
-        });
+        m_server.on("GET", "/big",
+                    [](const test::HttpRequest&, test::HttpReply& reply) { reply.body = std::string(10000, 'x'); });
         m_server.start();
     }
 
@@ -114,9 +112,8 @@ TEST_F(HttpStepTest, FormBodyIsUrlEncoded) {
     test::HttpServer server;
     server.on("PUT", "/form", [](const test::HttpRequest&, test::HttpReply&) {});
     server.start();
-    auto ctx = context({{"url", server.base_url() + "/form"},
-                        {"method", "PUT"},
-                        {"form", {{"name", "a&b"}, {"n", 1}}}});
+    auto ctx =
+        context({{"url", server.base_url() + "/form"}, {"method", "PUT"}, {"form", {{"name", "a&b"}, {"n", 1}}}});
     StepResult r = http_step_type().run(ctx);
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
     auto reqs = server.requests();
@@ -129,8 +126,7 @@ TEST_F(HttpStepTest, FormBodyIsUrlEncoded) {
 TEST_F(HttpStepTest, OtherMethodsAreSentAsGiven) {
     m_server.stop();
     test::HttpServer server;
-    server.on("DELETE", "/items/1",
-              [](const test::HttpRequest&, test::HttpReply& reply) { reply.status = 204; });
+    server.on("DELETE", "/items/1", [](const test::HttpRequest&, test::HttpReply& reply) { reply.status = 204; });
     server.on("GET", "/search", [](const test::HttpRequest&, test::HttpReply&) {});
     server.start();
     auto del = context({{"url", server.base_url() + "/items/1"}, {"method", "DELETE"}});
@@ -180,8 +176,7 @@ TEST_F(HttpStepTest, RedirectsAreFollowedUnlessDisabled) {
     EXPECT_EQ(r.outputs["url"], url("/text"));
     EXPECT_EQ(r.output, "plain words");
 
-    StepResult stay =
-        run({{"url", url("/old")}, {"follow_redirects", false}, {"expect_status", 302}});
+    StepResult stay = run({{"url", url("/old")}, {"follow_redirects", false}, {"expect_status", 302}});
     ASSERT_EQ(stay.outcome, Outcome::succeeded) << stay.error;
     EXPECT_EQ(stay.outputs["headers"]["location"], "/text");
 }
@@ -235,8 +230,7 @@ TEST_F(HttpStepTest, ConnectionErrorsFailWithCurlsMessage) {
 }
 
 TEST_F(HttpStepTest, BasicAuthIsSent) {
-    StepResult r =
-        run({{"url", url("/text")}, {"basic_auth", {{"username", "ann"}, {"password", "pw"}}}});
+    StepResult r = run({{"url", url("/text")}, {"basic_auth", {{"username", "ann"}, {"password", "pw"}}}});
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
     EXPECT_EQ(m_server.requests().at(0).header("authorization"), "Basic YW5uOnB3");
 }

@@ -42,9 +42,7 @@ protected:
 };
 
 long long ms_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 start)
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
 TEST_F(LogSleepSteps, LogWritesTheMessageAtInfoByDefault) {
@@ -60,9 +58,8 @@ TEST_F(LogSleepSteps, LogWritesTheMessageAtInfoByDefault) {
 }
 
 TEST_F(LogSleepSteps, LogUsesTheGivenLevel) {
-    for (auto [name, level] :
-         {std::pair{"debug", LogLevel::debug}, std::pair{"warn", LogLevel::warn},
-          std::pair{"error", LogLevel::error}}) {
+    for (auto [name, level] : {std::pair{"debug", LogLevel::debug}, std::pair{"warn", LogLevel::warn},
+                               std::pair{"error", LogLevel::error}}) {
         m_logged.clear();
         auto ctx = context({{"message", "m"}, {"level", name}});
         EXPECT_EQ(log_step_type().run(ctx).outcome, Outcome::succeeded);

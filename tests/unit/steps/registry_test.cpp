@@ -62,7 +62,8 @@ TEST(JsonSchema, DescribesTheLongForm) {
     EXPECT_EQ(j["required"], (json{"url"}));
     EXPECT_EQ(j["properties"]["url"], (json{{"type", "string"}, {"description", "Where to go"}}));
     EXPECT_EQ(j["properties"]["timeout"]["type"], (json{"string", "number"}));
-    EXPECT_NE(j["properties"]["timeout"]["description"].get<std::string>().find("How long to wait ("), std::string::npos);
+    EXPECT_NE(j["properties"]["timeout"]["description"].get<std::string>().find("How long to wait ("),
+              std::string::npos);
     EXPECT_EQ(j["properties"]["body"]["type"], (json{"string", "object"}));
     EXPECT_EQ(j["properties"]["method"]["enum"], (json{"GET", "POST"}));
     EXPECT_EQ(j["properties"]["method"]["default"], "GET");

@@ -245,8 +245,8 @@ TEST_F(ProcessSteps, CmdStdinAcceptsJsonValues) {
 
 TEST(OutputFile, ParsesGithubFormat) {
     std::vector<std::string> warnings;
-    auto out = parse_output_file(
-        "a=1\r\nb=x=y\n\nmulti<<END\nfirst\n\nthird\nEND\nc=<<weird\nbad line\nempty<<E\nE\n", warnings);
+    auto out = parse_output_file("a=1\r\nb=x=y\n\nmulti<<END\nfirst\n\nthird\nEND\nc=<<weird\nbad line\nempty<<E\nE\n",
+                                 warnings);
     EXPECT_EQ(out["a"], "1");
     EXPECT_EQ(out["b"], "x=y");
     EXPECT_EQ(out["multi"], "first\n\nthird");

@@ -52,8 +52,7 @@ TEST_F(TransformStepTest, MultipleResultsBecomeAnArray) {
 }
 
 TEST_F(TransformStepTest, ASingleObjectResultIsMergedIntoOutputs) {
-    StepResult r =
-        run({{"program", "{count: (.items | length), first: .items[0].name}"}, {"input", order}});
+    StepResult r = run({{"program", "{count: (.items | length), first: .items[0].name}"}, {"input", order}});
     ASSERT_EQ(r.outcome, Outcome::succeeded) << r.error;
     EXPECT_EQ(r.output, (json{{"count", 2}, {"first", "a"}}));
     EXPECT_EQ(r.outputs["count"], 2);
@@ -83,8 +82,7 @@ TEST_F(TransformStepTest, CompileErrorsCarryJqsMessage) {
 
     StepResult unknown = run({{"program", "frobnicate(1)"}});
     EXPECT_EQ(unknown.outcome, Outcome::failed);
-    EXPECT_NE(unknown.error.find("frobnicate/1 is not defined"), std::string::npos)
-        << unknown.error;
+    EXPECT_NE(unknown.error.find("frobnicate/1 is not defined"), std::string::npos) << unknown.error;
 }
 
 TEST_F(TransformStepTest, RuntimeErrorsFailTheStep) {
@@ -107,9 +105,7 @@ TEST_F(TransformStepTest, InvalidJsonInTheInputFileFails) {
     m_dir.write("bad.json", "{\"items\": [1, 2,]}");
     StepResult r = run({{"program", "."}, {"input_file", "bad.json"}});
     EXPECT_EQ(r.outcome, Outcome::failed);
-    EXPECT_NE(r.error.find((m_dir.path() / "bad.json").string() + " is not valid JSON"),
-              std::string::npos)
-        << r.error;
+    EXPECT_NE(r.error.find((m_dir.path() / "bad.json").string() + " is not valid JSON"), std::string::npos) << r.error;
 
     StepResult missing = run({{"program", "."}, {"input_file", "nope.json"}});
     EXPECT_EQ(missing.outcome, Outcome::failed);

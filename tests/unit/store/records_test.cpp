@@ -357,7 +357,8 @@ TEST(StoreRecords, LogsFilterByLevelAndStepInOrder) {
         return out;
     };
     auto all = store.logs("e1");
-    EXPECT_EQ(messages(all), (std::vector<std::string>{"starting", "a-debug", "a-info", "b-warn", "a-error", "item line"}));
+    EXPECT_EQ(messages(all),
+              (std::vector<std::string>{"starting", "a-debug", "a-info", "b-warn", "a-error", "item line"}));
     EXPECT_EQ(all.back().item_index, 3);
     EXPECT_EQ(all.back().stream, "stderr");
     EXPECT_EQ(all.back().ts_ms, 7);

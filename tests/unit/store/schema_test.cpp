@@ -61,8 +61,8 @@ TEST(StoreSchema, FreshDatabaseIsPrivateWalAndCurrent) {
     for (const char* table : {"executions", "step_runs", "logs"})
         EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table + "'"),
                   table);
-    for (const char* index : {"executions_status", "executions_flow_started", "executions_started",
-                              "executions_parent", "logs_execution"})
+    for (const char* index :
+         {"executions_status", "executions_flow_started", "executions_started", "executions_parent", "logs_execution"})
         EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_master WHERE type='index' AND name='") + index + "'"),
                   index);
 }
@@ -97,8 +97,7 @@ TEST(StoreSchema, DatabaseFromANewerBuildIsRefused) {
         std::string msg = e.what();
         EXPECT_NE(msg.find("history database"), std::string::npos) << msg;
         EXPECT_NE(msg.find("history.db"), std::string::npos) << msg;
-        EXPECT_NE(msg.find("was written by a newer flowctl (schema 99, this build knows 1)"), std::string::npos)
-            << msg;
+        EXPECT_NE(msg.find("was written by a newer flowctl (schema 99, this build knows 1)"), std::string::npos) << msg;
     }
     // Refusing must not have touched it.
     EXPECT_EQ(RawDb(dir.path() / "history.db").text("PRAGMA user_version"), "99");
