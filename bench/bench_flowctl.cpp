@@ -5,6 +5,7 @@
 //      raw SQLite loop writing the same rows, one transaction per execution, same `synchronous`;
 //   2. a `cmd: [/bin/true]` step against a bare posix_spawn + waitpid of /bin/true;
 //   3. a whole `flowctl run` process of a 3-step log flow (history written) against /bin/true.
+#include <fcntl.h>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -47,7 +48,7 @@ flow::Flow load(const std::string& path) {
 
 // The engine path: N executions of the flow, each durable when run_flow returns.
 double engine_rate(const flow::Flow& f, const fs::path& dir, bool full, int n) {
-    store::Store store(dir, full);
+    store::Store store(dir, full);  // a long-lived process, as the daemon will be
     engine::RunOptions opts;
     double s = bench::seconds([&] {
         for (int i = 0; i < n; ++i) engine::run_flow(f, store, opts);
@@ -126,9 +127,17 @@ double raw_rate(const fs::path& dir, bool full, int n) {
 }
 
 double spawn_and_wait(const char* path, char* const argv[]) {
+    // Output to /dev/null, as in a script that only looks at the exit code.
+    static posix_spawn_file_actions_t* quiet = [] {
+        static posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        return &fa;
+    }();
     return bench::seconds([&] {
         pid_t pid;
-        if (posix_spawn(&pid, path, nullptr, nullptr, argv, environ) != 0) std::abort();
+        if (posix_spawn(&pid, path, quiet, nullptr, argv, environ) != 0) std::abort();
         int status;
         waitpid(pid, &status, 0);
     });

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "util/duration.hpp"
 #include "util/ids.hpp"
@@ -19,6 +20,20 @@ json redact_inputs(const flow::Flow& flow, const json& inputs) {
     for (const auto& [name, spec] : flow.inputs)
         if (spec.secret && out.contains(name) && !out[name].is_null()) out[name] = "***";
     return out;
+}
+
+/// (pid, start time) identify the process that owns an execution; the start time is read
+/// once per process rather than once per run.
+int64_t own_start_time(int pid) {
+    static std::mutex mutex;  // sub-flows start runs from worker threads
+    std::lock_guard lock(mutex);
+    static int cached_pid = 0;
+    static int64_t cached_start = 0;
+    if (cached_pid != pid) {
+        cached_start = store::Store::process_start_time(pid);
+        cached_pid = pid;
+    }
+    return cached_start;
 }
 
 }  // namespace
@@ -68,12 +83,14 @@ void Executor::start_execution() {
     m_record.created_ms = now;
     m_record.started_ms = now;
     m_record.owner_pid = static_cast<int>(::getpid());
-    m_record.owner_start = store::Store::process_start_time(m_record.owner_pid);
+    m_record.owner_start = own_start_time(m_record.owner_pid);
     if (m_flow.timeout) m_flow_deadline = m_start + *m_flow.timeout;
     if (m_options.deadline)
         m_flow_deadline = m_flow_deadline ? std::min(*m_flow_deadline, *m_options.deadline) : *m_options.deadline;
 
-    m_store.insert_execution(m_record);  // committed on its own, before any step starts
+    // Committed on its own before any step starts; not fsync'ed, as it only has to outlive
+    // this process (the final commit is synced under synchronous=FULL).
+    m_store.insert_execution(m_record, false);
 
     m_ctx = base_contexts(m_flow, m_where, m_inputs, m_record.id, now, m_options);
     emit(Event::Kind::execution_started, "", -1, 1, "running", "", now);

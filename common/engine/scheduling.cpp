@@ -241,6 +241,10 @@ void Executor::start_unit(int step, int item) {
     u.running = true;
     ++m_running;
     auto shared = std::make_shared<UnitJob>(std::move(job));
+    if (type->runs_inline()) {
+        run_unit(*shared, m_mailbox);  // its messages are handled in the next turn of the loop
+        return;
+    }
     if (!m_pool.submit([shared, this] { run_unit(*shared, m_mailbox); })) {
         u.running = false;
         --m_running;

@@ -31,6 +31,8 @@ public:
         return s;
     }
 
+    bool runs_inline() const override { return true; }
+
     StepResult run(StepContext& ctx) const override {
         return params::guarded([&] {
             if (!ctx.params.is_object() || !ctx.params.contains("message")) {

@@ -93,6 +93,9 @@ public:
     virtual ~StepType() = default;
     virtual const StepSchema& schema() const = 0;
     virtual StepResult run(StepContext& ctx) const = 0;
+    /// True for types that finish at once without blocking (log): the engine runs them on its
+    /// own thread instead of handing them to a worker.
+    virtual bool runs_inline() const { return false; }
 };
 
 /// nullptr when no step type has that name.

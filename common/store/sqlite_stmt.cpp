@@ -26,24 +26,28 @@ int64_t query_int(sqlite3* db, const char* sql, std::string_view op) {
     return s.step() ? s.col_int(0) : 0;
 }
 
-Stmt::Stmt(sqlite3* db, std::string_view sql, std::string op) : m_db(db), m_op(std::move(op)) {
-    int rc =
-        sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+Stmt::Stmt(sqlite3* db, std::string_view sql, std::string op) : m_db(db), m_sql(sql), m_op(std::move(op)) {}
+
+void Stmt::prepare() {
+    int rc = sqlite3_prepare_v3(m_db, m_sql.data(), static_cast<int>(m_sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt,
+                                nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(m_stmt);
         m_stmt = nullptr;
-        throw_sqlite(db, m_op);
+        throw_sqlite(m_db, m_op);
     }
 }
 
 Stmt::~Stmt() { sqlite3_finalize(m_stmt); }
 
-Stmt::Stmt(Stmt&& o) noexcept : m_db(o.m_db), m_stmt(std::exchange(o.m_stmt, nullptr)), m_op(std::move(o.m_op)) {}
+Stmt::Stmt(Stmt&& o) noexcept
+    : m_db(o.m_db), m_sql(std::move(o.m_sql)), m_stmt(std::exchange(o.m_stmt, nullptr)), m_op(std::move(o.m_op)) {}
 
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
     if (this != &o) {
         sqlite3_finalize(m_stmt);
         m_db = o.m_db;
+        m_sql = std::move(o.m_sql);
         m_stmt = std::exchange(o.m_stmt, nullptr);
         m_op = std::move(o.m_op);
     }

@@ -42,7 +42,12 @@ public:
     private:
         Stmt& m_stmt;
     };
-    [[nodiscard]] Use use() { return Use(*this); }
+    /// Prepared on first use: a short flowctl process needs only a few of a Store's statements,
+    /// and preparing all of them was most of its start-up.
+    [[nodiscard]] Use use() {
+        if (!m_stmt) prepare();
+        return Use(*this);
+    }
 
     // Bindings are 1-based, as in SQLite.
     void bind(int i, int64_t v);
@@ -69,7 +74,9 @@ public:
 
 private:
     void reset();
+    void prepare();
     sqlite3* m_db = nullptr;
+    std::string m_sql;
     sqlite3_stmt* m_stmt = nullptr;
     std::string m_op;
 };

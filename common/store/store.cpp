@@ -52,7 +52,8 @@ void enable_wal(sqlite3* db) {
 
 }  // namespace
 
-Store::Store(const std::filesystem::path& state_dir, bool durable_full) : m_path(state_dir / "history.db") {
+Store::Store(const std::filesystem::path& state_dir, bool durable_full)
+    : m_path(state_dir / "history.db"), m_durable_full(durable_full) {
     try {
         util::ensure_private_dir(state_dir);
     } catch (const std::exception& e) {
@@ -65,6 +66,10 @@ Store::Store(const std::filesystem::path& state_dir, bool durable_full) : m_path
         detail::check(m_db, sqlite3_busy_timeout(m_db, k_busy_timeout_ms), "set busy timeout");
         enable_wal(m_db);
         exec(m_db, durable_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous");
+        // flowctl is one short process per run: a checkpoint at every close would double the
+        // cost of a run. SQLite checkpoints as the WAL grows instead (see keep_wal_short()).
+        detail::check(m_db, sqlite3_db_config(m_db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr),
+                      "disable checkpoint on close");
         exec(m_db, "PRAGMA foreign_keys = ON", "enable foreign keys");
         detail::migrate(m_db);
         m_stmts = std::make_unique<Statements>(m_db);
@@ -81,6 +86,8 @@ Store::~Store() {
     // An open transaction is rolled back by closing.
     sqlite3_close_v2(m_db);
 }
+
+void Store::keep_wal_short() { exec(m_db, "PRAGMA wal_autocheckpoint = 64", "set the checkpoint interval"); }
 
 void Store::begin() {
     auto u = m_stmts->begin.use();
@@ -100,7 +107,16 @@ void Store::rollback() {
 
 bool Store::in_transaction() const { return m_db && !sqlite3_get_autocommit(m_db); }
 
-void Store::insert_execution(const ExecutionRecord& e) {
+void Store::insert_execution(const ExecutionRecord& e, bool sync) {
+    const bool relax = !sync && m_durable_full && !in_transaction();
+    if (relax) exec(m_db, "PRAGMA synchronous = NORMAL", "set synchronous");
+    struct Restore {
+        sqlite3* db;
+        bool active;
+        ~Restore() {
+            if (active) sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+        }
+    } restore{m_db, relax};
     auto& s = m_stmts->insert_execution;
     auto u = s.use();
     s.bind(1, e.id);

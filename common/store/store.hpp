@@ -96,6 +96,12 @@ public:
 
     const std::filesystem::path& db_path() const { return m_path; }
 
+    /// For short-lived processes: checkpoint whenever the WAL passes 64 pages instead of 1000.
+    /// The first connection to open the database reads the whole WAL back in, so a short WAL
+    /// keeps the next `flowctl` start cheap; a long-lived process does better with fewer
+    /// checkpoints.
+    void keep_wal_short();
+
     /// Marks every `running`/`pending` execution whose owner process is gone (pid not alive,
     /// or alive with another start time) as `interrupted`, with its running steps.
     /// Returns how many executions changed.
@@ -107,7 +113,10 @@ public:
     void rollback();
     bool in_transaction() const;
 
-    void insert_execution(const ExecutionRecord& e);
+    /// With `sync` false the insert is committed without an fsync even under synchronous=FULL:
+    /// it survives a crash of this process (enough to be found `interrupted`), and the next
+    /// synced commit makes it durable along with everything before it.
+    void insert_execution(const ExecutionRecord& e, bool sync = true);
     /// Updates status, error, times, usage and outputs of an existing execution.
     void update_execution(const ExecutionRecord& e);
     void upsert_step_run(const StepRunRecord& s);
@@ -130,6 +139,7 @@ public:
 private:
     struct Statements;
     std::filesystem::path m_path;
+    bool m_durable_full = false;
     sqlite3* m_db = nullptr;
     std::unique_ptr<Statements> m_stmts;
 };
