@@ -1,4 +1,5 @@
 // `cmd`: a program and its arguments, without a shell.
+#include "steps/param_values.hpp"
 #include "steps/process_step.hpp"
 #include "steps/types.hpp"
 
@@ -14,11 +15,11 @@ public:
             s.summary = "Run a program with arguments, without a shell";
             s.primary = "argv";
             s.params = {
-                make_param("argv", "array",
-                           "The program (looked up in PATH) and its arguments, each passed as is: no word "
-                           "splitting, globbing or quoting",
-                           true),
-                make_param("stdin", "string", "Text fed to the program's standard input"),
+                params::Spec("argv", "array",
+                             "The program (looked up in PATH) and its arguments, each passed as is: no word "
+                             "splitting, globbing or quoting")
+                    .required(),
+                params::Spec("stdin", "string", "Text fed to the program's standard input"),
             };
             s.sibling_params = {"stdin"};
             s.outputs = process_outputs("program");
@@ -33,7 +34,7 @@ public:
     StepResult run(StepContext& ctx) const override {
         auto it = ctx.params.find("argv");
         if (it == ctx.params.end() || !it->is_array() || it->empty())
-            return param_error("cmd: `argv` must be a non-empty list of strings");
+            return params::failure("cmd: `argv` must be a non-empty list of strings");
         std::vector<std::string> argv;
         for (const auto& arg : *it) {
             if (arg.is_string())
@@ -41,8 +42,8 @@ public:
             else if (arg.is_number())
                 argv.push_back(arg.dump());
             else
-                return param_error("cmd: argv[" + std::to_string(argv.size()) + "] must be a string, not " +
-                                   std::string(arg.type_name()));
+                return params::failure("cmd: argv[" + std::to_string(argv.size()) + "] must be a string, not " +
+                                       std::string(arg.type_name()));
         }
         return run_process_step(ctx, argv, stdin_param(ctx.params));
     }

@@ -5,6 +5,7 @@
 
 #include "proc/process.hpp"
 #include "steps/output_file.hpp"
+#include "steps/param_values.hpp"
 #include "steps/temp_file.hpp"
 
 namespace flowctl::steps {
@@ -65,31 +66,15 @@ void log_line(StepContext& ctx, LogLevel level, std::string_view stream, std::st
 
 }  // namespace
 
-StepResult param_error(std::string message) {
-    StepResult r;
-    r.outcome = Outcome::failed;
-    r.error = std::move(message);
-    return r;
-}
-
-ParamSpec make_param(std::string name, std::string type, std::string description, bool required) {
-    ParamSpec p;
-    p.name = std::move(name);
-    p.type = std::move(type);
-    p.description = std::move(description);
-    p.required = required;
-    return p;
-}
-
 std::vector<ParamSpec> process_outputs(const std::string& what) {
     return {
-        make_param("exit_code", "integer", "The " + what + "'s exit code"),
-        make_param("output", "string|object|array",
-                   "Standard output without its final newline; parsed when it is a JSON object or array"),
-        make_param("outputs.<key>", "string",
-                   "The members of a JSON object printed on standard output, then each `key=value` line (or "
-                   "`key<<EOF` ... `EOF` block) the " +
-                       what + " appends to the file named by $FLOWCTL_OUTPUT"),
+        // The exit code is steps.<id>.exit_code, beside output and outputs, not one of the outputs.
+        params::Spec("output", "string|object|array",
+                     "Standard output without its final newline; parsed when it is a JSON object or array"),
+        params::Spec("outputs.<key>", "string",
+                     "The members of a JSON object printed on standard output, then each `key=value` line (or "
+                     "`key<<EOF` ... `EOF` block) the " +
+                         what + " appends to the file named by $FLOWCTL_OUTPUT"),
     };
 }
 
@@ -104,7 +89,7 @@ StepResult run_process_step(StepContext& ctx, const std::vector<std::string>& ar
                             const std::optional<std::string>& stdin_data) {
     std::string error;
     auto output_file = TempFile::create("flowctl-output-", "", "", error);
-    if (!output_file) return param_error(error);
+    if (!output_file) return params::failure(error);
 
     proc::SpawnSpec spec;
     spec.argv = argv;

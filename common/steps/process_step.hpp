@@ -18,12 +18,6 @@ StepResult run_process_step(StepContext& ctx, const std::vector<std::string>& ar
 /// value is written as JSON (so `stdin: ${{ steps.x.output }}` passes an object on).
 std::optional<std::string> stdin_param(const json& params);
 
-/// A failed result with a message, for parameters that do not fit.
-StepResult param_error(std::string message);
-
-/// One parameter for a schema (a function: designated initializers that leave fields out warn).
-ParamSpec make_param(std::string name, std::string type, std::string description, bool required = false);
-
 /// The outputs run and cmd document; `what` is "script" or "program".
 std::vector<ParamSpec> process_outputs(const std::string& what);
 

@@ -1,4 +1,5 @@
 // `run`: a script for a shell (or any interpreter), from a private temp file.
+#include "steps/param_values.hpp"
 #include "steps/process_step.hpp"
 #include "steps/temp_file.hpp"
 #include "steps/types.hpp"
@@ -53,15 +54,15 @@ public:
             s.summary = "Run a shell script (or a script for another interpreter)";
             s.primary = "script";
             s.params = {
-                make_param("script", "string",
-                           "The script. It is written to a private temporary file, never put on a command line, "
-                           "and runs with `sh -e` unless `shell` says otherwise",
-                           true),
-                make_param("shell", "string",
-                           "sh (the default: stops at the first failing command), bash (with pipefail), python, "
-                           "node, any program name (run as `PROGRAM FILE`), or a command with {0} standing for "
-                           "the script file"),
-                make_param("stdin", "string", "Text fed to the script's standard input"),
+                params::Spec("script", "string",
+                             "The script. It is written to a private temporary file, never put on a command line, "
+                             "and runs with `sh -e` unless `shell` says otherwise")
+                    .required(),
+                params::Spec("shell", "string",
+                             "sh (the default: stops at the first failing command), bash (with pipefail), python, "
+                             "node, any program name (run as `PROGRAM FILE`), or a command with {0} standing for "
+                             "the script file"),
+                params::Spec("stdin", "string", "Text fed to the script's standard input"),
             };
             s.sibling_params = {"shell", "stdin"};
             s.outputs = process_outputs("script");
@@ -78,16 +79,17 @@ public:
 
     StepResult run(StepContext& ctx) const override {
         auto script = ctx.params.find("script");
-        if (script == ctx.params.end() || !script->is_string()) return param_error("run: `script` must be a string");
+        if (script == ctx.params.end() || !script->is_string())
+            return params::failure("run: `script` must be a string");
         std::string shell;
         if (auto it = ctx.params.find("shell"); it != ctx.params.end() && !it->is_null()) {
-            if (!it->is_string()) return param_error("run: `shell` must be a string");
+            if (!it->is_string()) return params::failure("run: `shell` must be a string");
             shell = it->get<std::string>();
         }
         std::string error;
         auto file =
             TempFile::create("flowctl-script-", script_suffix(shell), script->get_ref<const std::string&>(), error);
-        if (!file) return param_error(error);
+        if (!file) return params::failure(error);
         return run_process_step(ctx, shell_command(shell, file->path()), stdin_param(ctx.params));
     }
 };
