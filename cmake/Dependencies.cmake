@@ -28,9 +28,12 @@ add_library(flowctl_lazy_headers INTERFACE)
 target_include_directories(flowctl_lazy_headers INTERFACE ${CURL_INCLUDE_DIRS} ${JQ_INCLUDE})
 target_link_libraries(flowctl_lazy_headers INTERFACE ${CMAKE_DL_LIBS})
 
+# The daemon serves HTTP with cpp-httplib; its shared library is built with these macros
+# (OpenSSL, zlib, brotli), so the same ones must be set: class layouts differ otherwise.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The daemon logs with spdlog (the compiled library, not header-only: faster builds).
+find_package(spdlog REQUIRED)
+
 if(FLOWCTL_TESTS)
   find_package(GTest REQUIRED)
-  # cpp-httplib is only used by tests (a loopback HTTP server) for now; its shared library
-  # is built with these macros, so the same ones must be set (class layouts differ otherwise).
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()

@@ -1,5 +1,6 @@
 #include "proc/process.hpp"
 
+#include <atomic>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +18,13 @@
 #include "proc/stream_capture.hpp"
 
 namespace flowctl::proc {
+
+namespace {
+std::atomic<int64_t> g_default_kill_grace_ms{2000};
+}  // namespace
+
+void set_default_kill_grace(std::chrono::milliseconds grace) { g_default_kill_grace_ms = grace.count(); }
+std::chrono::milliseconds default_kill_grace() { return std::chrono::milliseconds(g_default_kill_grace_ms.load()); }
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -2,6 +2,7 @@
 // Running one child process: its own process group, captured output with a cap,
 // a deadline, cancellation, and the whole group killed (TERM, then KILL after a grace).
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -13,6 +14,18 @@
 
 namespace flowctl::proc {
 
+/// The process-wide default for SpawnSpec::kill_grace (2 s; the daemon sets it from its config).
+void set_default_kill_grace(std::chrono::milliseconds grace);
+std::chrono::milliseconds default_kill_grace();
+
+/// Makes this process a child subreaper (PR_SET_CHILD_SUBREAPER) and starts a background thread
+/// that reaps descendants re-parented to it when their parent died (no zombies, also as PID 1).
+/// Children started by run_process are never reaped by it: their statuses stay with
+/// run_process. Call once, early, before other threads spawn children (the daemon does).
+void start_orphan_reaper();
+/// How many orphans the reaper has collected (for /metrics).
+uint64_t orphans_reaped();
+
 struct SpawnSpec {
     std::vector<std::string> argv;           // argv[0] is looked up in PATH when it has no '/'
     std::map<std::string, std::string> env;  // the complete environment
@@ -21,7 +34,7 @@ struct SpawnSpec {
     size_t capture_cap = 1 << 20;            // bytes kept per stream; the rest is counted, not kept
     std::optional<std::chrono::steady_clock::time_point> deadline;
     const util::CancelToken* cancel = nullptr;
-    std::chrono::milliseconds kill_grace{2000};  // between SIGTERM and SIGKILL
+    std::chrono::milliseconds kill_grace = default_kill_grace();  // between SIGTERM and SIGKILL
     /// Called for each complete line (without '\n') as it arrives; stream is "stdout"/"stderr".
     /// Lines longer than 64 KiB are delivered in pieces.
     std::function<void(std::string_view stream, std::string_view line)> on_line;

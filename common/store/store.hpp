@@ -2,6 +2,7 @@
 // History in SQLite. All SQL of the project lives in this module.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -37,6 +38,13 @@ struct ExecutionRecord {
     json outputs = json::object();
     int owner_pid = 0;        // the process running it
     int64_t owner_start = 0;  // that process's start time (clock ticks since boot, /proc/PID/stat)
+    // Schema v2 (daemon runs):
+    int64_t version_id = 0;    // flow_versions row of the definition it ran; 0 for `flowctl run FILE`
+    int priority = 0;          // higher runs first among queued executions
+    int64_t scheduled_ms = 0;  // when it may start (queued until then); 0: as soon as possible
+    std::string retry_of;      // the execution this one retries
+    std::string retry_from;    // the step it was retried from (empty: whole flow)
+    std::string callback_url;  // POSTed with the result when it ends
 };
 
 /// One attempt of one step (of one for_each item). (execution_id, step_id, item_index,
@@ -72,11 +80,79 @@ struct LogRecord {
 struct HistoryFilter {
     std::optional<std::string> flow;  // flow name
     std::optional<std::string> status;
-    std::optional<int64_t> since_ms;  // started at or after
-    std::optional<int64_t> until_ms;  // started before
-    bool top_level_only = false;      // hide sub-flow executions
+    std::optional<int64_t> since_ms;     // started at or after
+    std::optional<int64_t> until_ms;     // started before
+    bool top_level_only = false;         // hide sub-flow executions
+    std::optional<std::string> trigger;  // manual | api | schedule | ...
     int limit = 20;
     int offset = 0;
+};
+
+/// Log query for the API: pagination and an id cursor for following.
+struct LogFilter {
+    std::string execution_id;
+    std::string step;       // empty: all steps
+    std::string min_level;  // empty: all levels
+    int64_t after_id = 0;   // only lines with a larger id (for follow-up polls)
+    int limit = -1;         // -1: all
+    int offset = 0;
+};
+
+/// One recorded version of a flow definition (the daemon records each distinct content).
+struct FlowVersionRecord {
+    int64_t id = 0;
+    std::string flow_name;
+    std::string hash;  // sha256 of the content
+    std::string path;
+    int64_t created_ms = 0;
+    std::string content;  // empty in listings
+};
+
+/// Per-flow aggregates of top-level executions.
+struct FlowStats {
+    int64_t total = 0;
+    int64_t succeeded = 0;
+    int64_t failed = 0;  // failed + timed_out + interrupted
+    int64_t cancelled = 0;
+    double avg_duration_ms = 0;           // of finished executions
+    std::optional<ExecutionRecord> last;  // the most recent one
+};
+
+/// Whole-history aggregates for /api/v1/stats. "today"/"week"/"month" start at local midnight
+/// (week: Monday) of the day containing `now_ms`.
+struct ExecutionStats {
+    std::map<std::string, int64_t> by_status;
+    int64_t today = 0;
+    int64_t this_week = 0;
+    int64_t this_month = 0;
+    int64_t total = 0;
+    double success_rate = 0;     // succeeded / finished, 0..1 (0 when none finished)
+    double avg_duration_ms = 0;  // of finished executions
+};
+
+/// An API token: only a hash of the secret is kept.
+struct TokenRecord {
+    std::string id;     // short public id, e.g. "tok_3f2a9c"
+    std::string name;   // unique among tokens that are not revoked
+    std::string scope;  // read | execute | admin
+    std::string hash;   // sha256 hex of the secret
+    int64_t created_ms = 0;
+    int64_t last_used_ms = 0;
+    int64_t revoked_ms = 0;  // 0: active
+};
+
+/// History retention. Running and pending executions are never removed; sub-flow executions
+/// go with their top-level execution.
+struct GcPolicy {
+    int64_t max_age_ms = 0;      // 0: no age limit
+    int64_t max_executions = 0;  // top-level executions kept, newest first; 0: no limit
+};
+struct GcResult {
+    int64_t executions = 0;  // removed (or that would be, with dry_run), sub-flows included
+    int64_t step_runs = 0;
+    int64_t logs = 0;
+    int64_t bytes_before = 0;  // database file size
+    int64_t bytes_after = 0;
 };
 
 struct StoreError : std::runtime_error {
@@ -132,6 +208,39 @@ public:
                                 std::string_view min_level = {});
     /// Sub-flow executions started by this one.
     std::vector<ExecutionRecord> children(std::string_view execution_id);
+
+    // Schema v2: daemon state.
+    /// Logs with pagination; `total` gets the count matching the filter without limit/offset.
+    std::vector<LogRecord> logs(const LogFilter& f, int64_t* total = nullptr);
+    /// Executions in `pending` state, oldest first (queued runs to adopt after a restart).
+    std::vector<ExecutionRecord> pending_executions();
+    /// A queued (pending) execution starts: status running, started time, new owner.
+    void mark_started(std::string_view id, int64_t started_ms, int owner_pid, int64_t owner_start);
+
+    /// Records `content` as a version of `flow_name` unless the newest version already has this
+    /// hash; returns the id of the (new or existing) version.
+    int64_t record_flow_version(const std::string& flow_name, const std::string& hash, const std::string& path,
+                                const std::string& content, int64_t now_ms);
+    std::optional<FlowVersionRecord> flow_version(int64_t id);  // with content
+    /// Newest first, without content.
+    std::vector<FlowVersionRecord> flow_versions(std::string_view flow_name, int limit = 50);
+
+    /// Enabled/disabled per flow name; a flow never set is enabled.
+    void set_flow_enabled(const std::string& flow_name, bool enabled);
+    std::map<std::string, bool> flow_enabled_states();
+
+    std::map<std::string, FlowStats> flow_stats();
+    ExecutionStats execution_stats(int64_t now_ms);
+
+    void insert_token(const TokenRecord& t);
+    std::vector<TokenRecord> list_tokens(bool include_revoked = false);
+    std::optional<TokenRecord> find_token_by_hash(std::string_view hash);  // active tokens only
+    /// By id or name; returns false when no active token matches.
+    bool revoke_token(std::string_view id_or_name, int64_t now_ms);
+    void touch_token(std::string_view id, int64_t now_ms);
+
+    /// Applies the policy (or only counts with dry_run). Not inside a caller's transaction.
+    GcResult gc(const GcPolicy& policy, bool dry_run, int64_t now_ms);
 
     /// Process identity used for liveness: (pid, start time) of the calling process.
     static int64_t process_start_time(int pid);
