@@ -37,8 +37,8 @@ public:
                      std::map<std::string, std::string> base_env);
     ~ExecutionManager();  // drain(0)
 
-    /// Starts the worker threads; adopts `pending` executions left by a previous daemon
-    /// (queued runs survive a restart), then runs what is due.
+    /// Starts the worker threads. (Executions queued by a daemon that died are made
+    /// `interrupted` by store.recover_interrupted() before this, like running ones.)
     void start();
 
     /// Queues a run and returns its execution id (its `pending` row is committed).
@@ -60,7 +60,8 @@ public:
                       const std::string& trigger = "retry");
 
     /// Stops taking new runs (submit answers 503), lets running ones finish up to `grace`,
-    /// then cancels the rest and records them; queued ones stay pending for the next start.
+    /// then cancels the rest and records them; queued ones are recorded as cancelled
+    /// ("daemon stopped before it started"). Nothing is left pending or running.
     void drain(std::chrono::milliseconds grace);
 
     size_t queued() const;
