@@ -155,19 +155,21 @@ int main(int argc, char** argv) {
     char tmpl[] = "/tmp/flowd-bench-XXXXXX";
     fs::path root = mkdtemp(tmpl);
     fs::create_directories(root / "flows");
-    for (int i = 0; i < 100; ++i) std::ofstream(root / "flows" / ("flow-" + std::to_string(i) + ".yaml")) << flow_yaml(i);
+    for (int i = 0; i < 100; ++i)
+        std::ofstream(root / "flows" / ("flow-" + std::to_string(i) + ".yaml")) << flow_yaml(i);
     std::string socket = (root / "run" / "flowd.sock").string();
     setenv("FLOWCTL_STATE_DIR", (root / "state").c_str(), 1);
     setenv("FLOWCTL_FLOWS_DIR", (root / "flows").c_str(), 1);
     setenv("FLOWCTL_SOCKET", socket.c_str(), 1);
-    setenv("FLOWCTL_CONFIG", (root / "none.yaml").c_str(), 1);
+    setenv("XDG_CONFIG_HOME", (root / "config").c_str(), 1);  // no config file
     setenv("FLOWCTL_AUTOSTART", "0", 1);
     setenv("NO_COLOR", "1", 1);
     int port = free_port();
     std::string listen = "127.0.0.1:" + std::to_string(port);
     pid_t flowd = spawn({FLOWD_EXE, "--listen", listen, "--log-level", "warn"}, true);
     auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (!socket_accepts(socket) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (!socket_accepts(socket) && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (!socket_accepts(socket)) {
         std::fprintf(stderr, "flowd did not start\n");
         kill(flowd, SIGKILL);
@@ -205,9 +207,8 @@ int main(int argc, char** argv) {
     for (const std::string path : {"/api/v1/health", "/api/v1/flows?limit=10"}) {
         std::atomic<int> errors{0};
         auto lat = fixed_rate_load(port, token, path, 1000, load_seconds, 4, errors);
-        std::printf("GET %-24s 1000 req/s x %.0f s: p50 %.3f ms  p99 %.3f ms  max %.3f ms  errors %d\n",
-                    path.c_str(), load_seconds, percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0),
-                    errors.load());
+        std::printf("GET %-24s 1000 req/s x %.0f s: p50 %.3f ms  p99 %.3f ms  max %.3f ms  errors %d\n", path.c_str(),
+                    load_seconds, percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0), errors.load());
     }
     if (std::system("command -v wrk >/dev/null 2>&1") == 0) {
         std::string cmd = "wrk -t2 -c8 -d" + std::to_string(static_cast<int>(load_seconds)) +

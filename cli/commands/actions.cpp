@@ -44,10 +44,10 @@ void print_schema(const steps::StepSchema& s, bool color) {
 }
 }  // namespace
 
-CommandMain add_actions(CLI::App& app, Context& ctx) {
+CommandMain add_actions(Args app, Context& ctx) {
     auto type = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("actions", "List the step types, or describe one (its JSON Schema with -o json)");
-    cmd->add_option("type", *type, "A step type, e.g. http");
+    auto cmd = app.subcommand("actions", "List the step types, or describe one (its JSON Schema with -o json)");
+    cmd.option("type", *type, "A step type, e.g. http");
     add_output_flags(cmd, ctx);
 
     return [type, &ctx]() -> int {

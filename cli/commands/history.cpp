@@ -35,17 +35,17 @@ std::string format_exec_duration(const store::ExecutionRecord& e, int64_t now) {
     return e.started_ms ? util::format_duration(util::Millis(now - e.started_ms)) + "+" : "-";
 }
 
-CommandMain add_history(CLI::App& app, Context& ctx) {
+CommandMain add_history(Args app, Context& ctx) {
     auto a = std::make_shared<HistoryArgs>();
-    auto* cmd = app.add_subcommand("history", "List past executions, newest first");
-    cmd->add_option("flow", a->flow, "Only this flow (by name)");
-    cmd->add_option("--status", a->status, "Only this status")
-        ->check(CLI::IsMember({"pending", "running", "succeeded", "failed", "cancelled", "timed_out", "interrupted"}));
-    cmd->add_option("--since", a->since, "Started at or after (RFC 3339, a date, or an age like 2h)");
-    cmd->add_option("--until", a->until, "Started before (same forms)");
-    cmd->add_option("--limit", a->limit, "At most N executions (default 20)")->check(CLI::Range(1, 100000));
-    cmd->add_option("--offset", a->offset, "Skip the first N")->check(CLI::NonNegativeNumber);
-    cmd->add_flag("--all", a->all, "Include sub-flow executions");
+    auto cmd = app.subcommand("history", "List past executions, newest first");
+    cmd.option("flow", a->flow, "Only this flow (by name)");
+    cmd.option("--status", a->status, "Only this status")
+        .one_of({"pending", "running", "succeeded", "failed", "cancelled", "timed_out", "interrupted"});
+    cmd.option("--since", a->since, "Started at or after (RFC 3339, a date, or an age like 2h)");
+    cmd.option("--until", a->until, "Started before (same forms)");
+    cmd.option("--limit", a->limit, "At most N executions (default 20)").range(1, 100000);
+    cmd.option("--offset", a->offset, "Skip the first N").non_negative();
+    cmd.flag("--all", a->all, "Include sub-flow executions");
     add_output_flags(cmd, ctx);
 
     return [a, &ctx]() -> int {

@@ -1,18 +1,21 @@
 // flowctl run FILE: load, check inputs, run through the engine, record history.
+// flowctl run NAME: run an installed flow in the daemon and follow it the same way.
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <filesystem>
 
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
+#include "commands/follow.hpp"
 #include "engine/engine.hpp"
 #include "exit_codes.hpp"
 #include "flow/parser.hpp"
 #include "output/progress.hpp"
 #include "output/records.hpp"
 #include "output/term.hpp"
+#include "util/duration.hpp"
 #include "util/environment.hpp"
+#include "util/time.hpp"
 
 namespace flowctl::cli {
 
@@ -25,47 +28,96 @@ void on_signal(int sig) {
     if (g_cancel) g_cancel->cancel();  // async-signal-safe: an atomic store and a write()
 }
 
-json read_input_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw CommandError(exit_usage, "cannot read input file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    json value = json::parse(ss.str(), nullptr, false);
-    if (value.is_discarded() || !value.is_object())
-        throw CommandError(exit_usage, "input file " + path + " must hold a JSON object");
-    return value;
-}
-
 struct RunArgs {
-    std::string file;
+    std::string file;  // a flow file, or the name of a flow installed in the daemon
     std::vector<std::string> inputs;
     std::string input_file;
     bool no_progress = false;
+    // Daemon runs only.
+    int priority = 0;
+    std::string at;
+    std::string callback;
+    bool detach = false;
 };
+
+/// A file path runs locally; anything else names a flow installed in the daemon.
+bool is_local_file(const std::string& arg) {
+    auto ends_with = [&](std::string_view suffix) {
+        return arg.size() >= suffix.size() && arg.compare(arg.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with(".yaml") || ends_with(".yml")) return true;
+    std::error_code ec;
+    return std::filesystem::is_regular_file(arg, ec);
+}
+
+/// --at: RFC 3339, a date, or "+DURATION" from now.
+std::string scheduled_at(const std::string& text) {
+    int64_t now = util::now_ms();
+    if (!text.empty() && text[0] == '+') {
+        if (auto d = util::parse_duration(text.substr(1))) return util::format_rfc3339(now + d->count());
+    } else if (auto t = util::parse_time(text, now)) {
+        return util::format_rfc3339(*t);
+    }
+    throw CommandError(exit_usage, "--at '" + text +
+                                       "' is not a time: use RFC 3339 (2026-11-28T09:00:00Z), a date or +DURATION "
+                                       "(+10m)");
+}
+
+int run_in_daemon(Context& ctx, const RunArgs& args, const json& inputs) {
+    json body = {{"inputs", inputs}};
+    if (args.priority != 0) body["priority"] = args.priority;
+    if (!args.at.empty()) body["scheduled_at"] = scheduled_at(args.at);
+    if (!args.callback.empty()) body["callback_url"] = args.callback;
+    const std::string flow_path = "/api/v1/flows/" + url_part(args.file);
+    auto queue = [&] {
+        json answer = ctx.call("POST", flow_path + "/executions", body);
+        return std::make_pair(answer, str_field(answer["execution"], "id"));
+    };
+    if (args.detach) {
+        auto [answer, id] = queue();
+        if (ctx.json_output())
+            print_json(answer);
+        else
+            std::printf("%s\n", id.c_str());
+        return exit_ok;
+    }
+    FollowOptions follow;
+    follow.flow = args.file;
+    follow.show_steps = !args.no_progress;
+    // The step list for the progress view (and a clear 404 before anything is queued).
+    json flow = ctx.call("GET", flow_path);
+    if (flow.contains("steps_detail") && flow["steps_detail"].is_array())
+        for (const auto& s : flow["steps_detail"]) follow.step_ids.push_back(str_field(s, "id"));
+    return start_and_follow(ctx, follow, [&] { return queue().second; });
+}
 }  // namespace
 
-CommandMain add_run(CLI::App& app, Context& ctx) {
+CommandMain add_run(Args app, Context& ctx) {
     auto args = std::make_shared<RunArgs>();
-    auto* cmd = app.add_subcommand("run", "Run a flow file and record it in the history");
-    cmd->add_option("file", args->file, "The flow file (YAML)")->required();
-    cmd->add_option("-i,--input", args->inputs, "An input as key=value (repeatable)");
-    cmd->add_option("--input-file", args->input_file, "Inputs from a JSON object file (-i overrides)");
-    cmd->add_flag("--no-progress", args->no_progress, "Print no progress, only the result");
+    auto cmd = app.subcommand("run", "Run a flow file here, or an installed flow in the daemon, and follow it");
+    cmd.option("flow", args->file, "A flow file (YAML; runs here) or an installed flow's name (runs in flowd)")
+        .required();
+    cmd.option("-i,--input", args->inputs, "An input as key=value (repeatable)");
+    cmd.option("--input-file", args->input_file, "Inputs from a JSON object file (-i overrides)");
+    cmd.flag("--no-progress", args->no_progress, "Print no progress, only the result");
+    cmd.option("--priority", args->priority, "Daemon runs: higher runs first among queued executions");
+    cmd.option("--at", args->at, "Daemon runs: start at this time (RFC 3339, a date, or +DURATION)");
+    cmd.option("--callback", args->callback, "Daemon runs: POST the result to this URL when it ends");
+    cmd.flag("-d,--async", args->detach, "Daemon runs: print the execution id and return once it is queued");
     add_output_flags(cmd, ctx);
 
     return [args, &ctx]() -> int {
+        auto given_inputs = [&] {
+            json given = args->input_file.empty() ? json::object() : read_input_object(args->input_file);
+            return parse_key_values(args->inputs, given);
+        };
+        if (!is_local_file(args->file)) return run_in_daemon(ctx, *args, given_inputs());
+
         std::vector<util::Diagnostic> diags;
         auto flow = flow::load_flow_file(args->file, diags);
         print_diagnostics(diags, stderr, ctx);
         if (!flow) return exit_failed;
-
-        json given = args->input_file.empty() ? json::object() : read_input_file(args->input_file);
-        for (const auto& kv : args->inputs) {
-            auto eq = kv.find('=');
-            if (eq == std::string::npos || eq == 0)
-                throw CommandError(exit_usage, "input '" + kv + "' must be key=value");
-            given[kv.substr(0, eq)] = kv.substr(eq + 1);
-        }
+        json given = given_inputs();
 
         util::CancelToken cancel;
         g_cancel = &cancel;
@@ -86,7 +138,11 @@ CommandMain add_run(CLI::App& app, Context& ctx) {
         options.inputs = given;
         options.base_env = util::current_environment();
         options.cancel = &cancel;
-        if (view) options.on_event = [&](const engine::Event& e) { view->on_event(e); };
+        // Sub-flow executions report their events too; the view shows this execution's steps.
+        if (view)
+            options.on_event = [&](const engine::Event& e) {
+                if (e.parent_id.empty()) view->on_event(e);
+            };
 
         engine::RunResult result;
         try {

@@ -21,10 +21,10 @@ std::string one_line(std::string s, size_t max) {
 }
 }  // namespace
 
-CommandMain add_show(CLI::App& app, Context& ctx) {
+CommandMain add_show(Args app, Context& ctx) {
     auto id = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("show", "Show an execution: status, inputs, outputs and every step attempt");
-    cmd->add_option("execution", *id, "Execution id or a unique prefix")->required();
+    auto cmd = app.subcommand("show", "Show an execution: status, inputs, outputs and every step attempt");
+    cmd.option("execution", *id, "Execution id or a unique prefix").required();
     add_output_flags(cmd, ctx);
 
     return [id, &ctx]() -> int {

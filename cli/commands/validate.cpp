@@ -9,10 +9,10 @@
 
 namespace flowctl::cli {
 
-CommandMain add_validate(CLI::App& app, Context& ctx) {
+CommandMain add_validate(Args app, Context& ctx) {
     auto files = std::make_shared<std::vector<std::string>>();
-    auto* cmd = app.add_subcommand("validate", "Check flow files and report every problem with its line and column");
-    cmd->add_option("files", *files, "Flow files")->required();
+    auto cmd = app.subcommand("validate", "Check flow files and report every problem with its line and column");
+    cmd.option("files", *files, "Flow files").required();
     add_output_flags(cmd, ctx);
 
     return [files, &ctx]() -> int {

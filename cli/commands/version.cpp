@@ -4,8 +4,8 @@
 
 namespace flowctl::cli {
 
-CommandMain add_version(CLI::App& app, Context&) {
-    app.add_subcommand("version", "Print the version");
+CommandMain add_version(Args app, Context&) {
+    app.subcommand("version", "Print the version");
     return []() -> int {
         std::printf("flowctl %s\n", FLOWCTL_VERSION);
         return 0;

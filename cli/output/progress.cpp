@@ -24,11 +24,22 @@ const char* status_mark(const std::string& status) {
 bool is_final(const std::string& status) { return status != "pending" && status != "running"; }
 }  // namespace
 
+namespace {
+std::vector<std::string> step_ids_of(const flow::Flow& flow) {
+    std::vector<std::string> ids;
+    for (const auto& step : flow.steps) ids.push_back(step.id);
+    return ids;
+}
+}  // namespace
+
 ProgressView::ProgressView(std::FILE* out, bool live, bool color, bool steps, const flow::Flow& flow)
+    : ProgressView(out, live, color, steps, step_ids_of(flow)) {}
+
+ProgressView::ProgressView(std::FILE* out, bool live, bool color, bool steps, const std::vector<std::string>& step_ids)
     : m_out(out), m_live(live && steps), m_show_steps(steps), m_color(color) {
-    for (const auto& step : flow.steps) {
-        m_order.push_back(step.id);
-        m_steps[step.id] = {};
+    for (const auto& id : step_ids) {
+        m_order.push_back(id);
+        m_steps[id] = {};
     }
     if (m_live) m_ticker = std::thread([this] { ticker(); });
 }

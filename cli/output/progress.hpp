@@ -19,6 +19,8 @@ class ProgressView {
 public:
     /// live: redraw in place (a terminal); steps: false prints only the final line.
     ProgressView(std::FILE* out, bool live, bool color, bool steps, const flow::Flow& flow);
+    /// For a run in the daemon: the flow's step ids, in file order.
+    ProgressView(std::FILE* out, bool live, bool color, bool steps, const std::vector<std::string>& step_ids);
     ~ProgressView();
     ProgressView(const ProgressView&) = delete;
     ProgressView& operator=(const ProgressView&) = delete;

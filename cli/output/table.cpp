@@ -37,7 +37,10 @@ void Table::print(std::FILE* out, bool color) const {
         std::fprintf(out, "%s\n", line.c_str());
     };
     print_row(m_headers, true);
-    for (const auto& row : m_rows) print_row(row, false);
+    for (size_t r = 0; r < m_rows.size(); ++r) {
+        print_row(m_rows[r], false);
+        for (const auto& note : m_notes[r]) std::fprintf(out, "    %s\n", note.c_str());
+    }
 }
 
 }  // namespace flowctl::cli

@@ -49,6 +49,8 @@ struct ConfigError : std::runtime_error {
 
 /// Flag overrides by config key (e.g. {"state_dir", "/tmp/s"}, {"listen", "127.0.0.1:8080"}),
 /// applied last. Keys are the config file keys, nested ones dotted ("retention.max_age").
+/// The key "config" names the file to read instead of default_config_file() (a --config flag).
+/// Relative paths from flags and the environment resolve against the working directory.
 using Overrides = std::map<std::string, std::string>;
 
 /// Builds the configuration in precedence order. Throws ConfigError.

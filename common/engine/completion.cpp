@@ -48,6 +48,8 @@ void Executor::handle(Message& m) {
             return on_retrying(m);
         case Message::Kind::unit_done:
             return complete_unit(m.unit);
+        case Message::Kind::subflow_event:
+            return pass_on(m.event);
     }
 }
 
@@ -235,16 +237,21 @@ void Executor::maybe_finish_step(int step) {
     }
     // Worst status first; items never started (stopped early) count as cancelled.
     std::string status = "succeeded", error;
+    size_t not_started = 0;
     auto rank = [](const std::string& s) {
         return s == "failed" ? 3 : s == "timed_out" ? 2 : s == "cancelled" ? 1 : 0;
     };
     for (size_t i = 0; i < st.units.size(); ++i) {
+        if (st.units[i] < 0) ++not_started;
         std::string s = st.units[i] < 0 ? "cancelled" : m_units[st.units[i]].status;
         if (rank(s) > rank(status)) {
             status = s;
             error = st.units[i] < 0 ? "not started" : "item " + std::to_string(i) + ": " + m_units[st.units[i]].error;
         }
     }
+    // The item rows alone would not show that some items never ran: the step's own row says so
+    // (a retry must not take the items that did run for the whole step).
+    if (not_started > 0) record_step_row(step, status, error);
     finish_step(step, status, error);
 }
 
@@ -278,6 +285,10 @@ void Executor::finish_step(int step, const std::string& status, const std::strin
         entry["outputs"] = std::move(outputs);
         entry["output"] = std::move(output);
         entry["exit_code"] = std::move(codes);
+    } else if (st.reused) {
+        entry["outputs"] = st.reused->outputs;
+        entry["output"] = st.reused->output;
+        entry["exit_code"] = nullptr;
     } else if (!st.units.empty()) {
         const Unit& u = m_units[st.units[0]];
         entry["outputs"] = u.outputs;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/engine.hpp"
 #include "flow/model.hpp"
 #include "util/cancel.hpp"
 #include "steps/step.hpp"
@@ -49,6 +50,7 @@ struct StepState {
     /// it differs from the flow's, the same as JSON for ${{ env.* }} in its templates.
     std::shared_ptr<const std::map<std::string, std::string>> env;
     std::optional<json> env_json;
+    const ReusedStep* reused = nullptr;  // taken from an earlier execution instead of run
     std::string status;
     std::string error;
     int64_t started_ms = 0;

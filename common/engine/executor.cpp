@@ -71,7 +71,7 @@ void Executor::start_execution() {
     const int64_t now = util::now_ms();
     m_where = locate_flow(m_flow);
 
-    m_record.id = util::new_execution_id(now);
+    m_record.id = m_options.execution_id.empty() ? util::new_execution_id(now) : m_options.execution_id;
     m_record.flow_name = m_flow.name;
     m_record.flow_path = m_where.path.empty() ? m_flow.source_path : m_where.path;
     m_record.def_hash = m_flow.hash.empty() ? util::sha256_hex(m_flow.source_text) : m_flow.hash;
@@ -84,13 +84,20 @@ void Executor::start_execution() {
     m_record.started_ms = now;
     m_record.owner_pid = static_cast<int>(::getpid());
     m_record.owner_start = own_start_time(m_record.owner_pid);
+    m_record.version_id = m_options.version_id;
+    m_record.retry_of = m_options.retry_of;
+    m_record.retry_from = m_options.retry_from;
     if (m_flow.timeout) m_flow_deadline = m_start + *m_flow.timeout;
     if (m_options.deadline)
         m_flow_deadline = m_flow_deadline ? std::min(*m_flow_deadline, *m_options.deadline) : *m_options.deadline;
 
-    // Committed on its own before any step starts; not fsync'ed, as it only has to outlive
-    // this process (the final commit is synced under synchronous=FULL).
-    m_store.insert_execution(m_record, false);
+    if (m_options.row_exists) {
+        adopt_pending_row();
+    } else {
+        // Committed on its own before any step starts; not fsync'ed, as it only has to outlive
+        // this process (the final commit is synced under synchronous=FULL).
+        m_store.insert_execution(m_record, false);
+    }
 
     m_ctx = base_contexts(m_flow, m_where, m_inputs, m_record.id, now, m_options);
     emit(Event::Kind::execution_started, "", -1, 1, "running", "", now);
@@ -115,6 +122,21 @@ void Executor::start_execution() {
                                                          m_flow.defaults.continue_on_error.value_or(false));
         if (st.pending_needs == 0) m_ready.push_back(static_cast<int>(i));
     }
+}
+
+/// A queued execution: its row (with the queue's fields: priority, schedule, callback, version)
+/// is already there, and the final update must keep those fields.
+void Executor::adopt_pending_row() {
+    m_store.mark_started(m_record.id, m_record.started_ms, m_record.owner_pid, m_record.owner_start);
+    auto row = m_store.get_execution(m_record.id);
+    if (!row) throw store::StoreError("history database: execution '" + m_record.id + "' disappeared");
+    m_record.created_ms = row->created_ms;
+    m_record.priority = row->priority;
+    m_record.scheduled_ms = row->scheduled_ms;
+    m_record.callback_url = row->callback_url;
+    if (!m_record.version_id) m_record.version_id = row->version_id;
+    if (m_record.retry_of.empty()) m_record.retry_of = row->retry_of;
+    if (m_record.retry_from.empty()) m_record.retry_from = row->retry_from;
 }
 
 void Executor::main_loop() {
@@ -255,6 +277,8 @@ void Executor::emit(Event::Kind kind, const std::string& step_id, int item, int 
     Event e;
     e.kind = kind;
     e.execution_id = m_record.id;
+    e.flow_name = m_flow.name;
+    e.parent_id = m_options.parent_id;
     e.step_id = step_id;
     e.item_index = item;
     e.attempt = attempt;
@@ -262,6 +286,11 @@ void Executor::emit(Event::Kind kind, const std::string& step_id, int item, int 
     e.message = message;
     e.ts_ms = ts_ms;
     e.duration_ms = duration_ms;
+    pass_on(e);
+}
+
+void Executor::pass_on(const Event& e) {
+    if (!m_options.on_event) return;
     try {
         m_options.on_event(e);
     } catch (...) {

@@ -29,6 +29,7 @@ private:
 
     // executor.cpp: the run's life and the main loop
     void start_execution();
+    void adopt_pending_row();
     void main_loop();
     RunResult finish();
     void abort_workers() noexcept;
@@ -44,6 +45,7 @@ private:
     expr::Status status_for(int step) const;
     void drain_ready();
     void activate(int step);
+    void reuse_step(int step, const ReusedStep& reused);
     bool prepare_step(int step);
     void schedule();
     void start_unit(int step, int item);
@@ -53,6 +55,7 @@ private:
 
     // completion.cpp: messages from units, finishing steps
     void handle(Message& m);
+    void pass_on(const Event& e);
     void on_attempt_started(const Message& m);
     void on_log(const Message& m);
     void on_attempt_finished(Message& m);

@@ -8,12 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "engine/engine.hpp"
 #include "steps/step.hpp"
 
 namespace flowctl::engine {
 
 struct Message {
-    enum class Kind { attempt_started, log, attempt_finished, retrying, unit_done };
+    enum class Kind { attempt_started, log, attempt_finished, retrying, unit_done, subflow_event };
     Kind kind = Kind::log;
     int unit = -1;
     int attempt = 1;
@@ -24,6 +25,7 @@ struct Message {
     std::string stream;    // log
     std::string text;      // log line
     int64_t delay_ms = 0;  // retrying
+    Event event{};         // subflow_event: passed on to the caller's on_event
 };
 
 class Mailbox {

@@ -50,6 +50,7 @@ void Executor::activate(int step) {
     auto& st = m_steps[step];
     const auto& def = m_flow.steps[step];
     if (st.phase != StepState::Phase::waiting) return;
+    if (auto it = m_options.reuse.find(def.id); it != m_options.reuse.end()) return reuse_step(step, it->second);
     if (!m_dag.errors[step].empty()) {
         record_step_row(step, "failed", m_dag.errors[step]);
         finish_step(step, "failed", m_dag.errors[step]);
@@ -76,6 +77,20 @@ void Executor::activate(int step) {
     st.phase = StepState::Phase::queued;
     st.in_queue = true;
     m_queue.push_back(step);
+}
+
+/// A retry takes the step's result from the earlier execution: recorded as one attempt that
+/// took no time, and finished like any other step so that its dependents see its outputs.
+void Executor::reuse_step(int step, const ReusedStep& reused) {
+    auto& st = m_steps[step];
+    const auto& def = m_flow.steps[step];
+    const int64_t now = util::now_ms();
+    st.reused = &reused;
+    st.started_ms = now;
+    emit(Event::Kind::step_started, def.id, -1, 1, "running", "reused from execution " + reused.from_execution, now);
+    record_step_row(step, reused.status, "", reused.output, reused.outputs);
+    log_engine(step, -1, steps::LogLevel::info, "reused from execution " + reused.from_execution);
+    finish_step(step, reused.status, "");
 }
 
 /// Renders what all units of the step share: env, working directory, for_each items.
@@ -232,7 +247,17 @@ void Executor::start_unit(int step, int item) {
                         .commit_interval = m_options.commit_interval,
                         .state_dir = m_store.db_path().parent_path(),
                         .flow_dir = m_where.dir,
-                        .cancel = job.cancel};
+                        .cancel = job.cancel,
+                        .on_event = {}};
+    if (m_options.on_event) {
+        // The sub-flow's events reach our caller through our own thread, in order.
+        sub.on_event = [this](const Event& e) {
+            Message m;
+            m.kind = Message::Kind::subflow_event;
+            m.event = e;
+            m_mailbox.push(std::move(m));
+        };
+    }
     job.context.run_subflow = [sub = std::move(sub)](const steps::SubflowRequest& request) {
         return run_subflow(request, sub);
     };

@@ -53,6 +53,7 @@ steps::SubflowResult run_subflow(const steps::SubflowRequest& request, const Sub
         options.cancel = s.cancel.get();
         options.commit_interval = s.commit_interval;
         options.deadline = request.deadline;
+        options.on_event = s.on_event;
         RunResult r = run_flow(*child, store, options);
         return {r.execution_id, r.status, r.error, r.outputs};
     } catch (const InputError& e) {

@@ -2,10 +2,12 @@
 // Runs a `flow:` step's flow as a child execution (called on a worker thread).
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "engine/engine.hpp"
 #include "steps/step.hpp"
 #include "util/cancel.hpp"
 
@@ -22,6 +24,8 @@ struct SubflowSettings {
     std::filesystem::path state_dir;
     std::string flow_dir;
     std::shared_ptr<util::CancelToken> cancel;  // the calling step's token
+    /// Receives the sub-flow's events (on the worker thread); empty: nobody listens.
+    std::function<void(const Event&)> on_event;
 };
 
 /// Never throws: problems come back as a failed result.

@@ -14,6 +14,7 @@
 #include <climits>
 #include <memory>
 
+#include "proc/child_registry.hpp"
 #include "proc/spawn.hpp"
 #include "proc/stream_capture.hpp"
 
@@ -62,15 +63,18 @@ ssize_t write_without_sigpipe(int fd, const char* data, size_t n) {
     return written;
 }
 
-// Kills and reaps the child if run_process unwinds (e.g. on_line threw), so nothing leaks.
+// Kills and reaps the child if run_process unwinds (e.g. on_line threw), so nothing leaks;
+// on every path, hands the pid back to the orphan reaper once its status is collected.
 struct ReapGuard {
     pid_t pid;
     bool reaped = false;
     ~ReapGuard() {
-        if (reaped) return;
-        ::kill(-pid, SIGKILL);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        if (!reaped) {
+            ::kill(-pid, SIGKILL);
+            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
         }
+        forget_child(pid);
     }
 };
 
@@ -153,8 +157,9 @@ private:
             }
             if (!m_pidfd.valid()) {
                 siginfo_t info{};
-                if (::waitid(P_PID, m_child.pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0)
-                    m_exited = true;
+                int rc = ::waitid(P_PID, m_child.pid, &info, WEXITED | WNOHANG | WNOWAIT);
+                // ECHILD: someone else collected it (SIGCHLD ignored); it has exited all the same.
+                if ((rc == 0 && info.si_pid != 0) || (rc < 0 && errno == ECHILD)) m_exited = true;
             }
         }
     }

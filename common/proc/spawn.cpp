@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <vector>
+
+#include "proc/child_registry.hpp"
 
 namespace flowctl::proc {
 namespace {
@@ -157,7 +160,13 @@ std::string spawn_child(const SpawnSpec& spec, SpawnedChild& child) {
     argv.push_back(nullptr);
 
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, program.c_str(), &so.actions, &so.attr, argv.data(), envp.data());
+    int rc;
+    {
+        // Registered before the orphan reaper can see it (see child_registry.hpp).
+        std::lock_guard lock(child_registry_mutex());
+        rc = ::posix_spawn(&pid, program.c_str(), &so.actions, &so.attr, argv.data(), envp.data());
+        if (rc == 0) register_child_locked(pid);
+    }
     if (rc != 0) return "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
     child.pid = pid;
     set_nonblocking(out_r.get());

@@ -22,12 +22,14 @@ int level_rank(std::string_view level) {
 std::vector<ExecutionRecord> Store::list_executions(const HistoryFilter& f, int64_t* total) {
     namespace S = detail;
     unsigned mask = (f.flow ? S::by_flow : 0u) | (f.status ? S::by_status : 0u) | (f.since_ms ? S::by_since : 0u) |
-                    (f.until_ms ? S::by_until : 0u) | (f.top_level_only ? S::top_level : 0u);
+                    (f.until_ms ? S::by_until : 0u) | (f.top_level_only ? S::top_level : 0u) |
+                    (f.trigger ? S::by_trigger : 0u);
     auto bind_filters = [&](detail::Stmt& s) {
         if (f.flow) s.bind(1, *f.flow);
         if (f.status) s.bind(2, *f.status);
         if (f.since_ms) s.bind(3, *f.since_ms);
         if (f.until_ms) s.bind(4, *f.until_ms);
+        if (f.trigger) s.bind(7, *f.trigger);
     };
 
     std::vector<ExecutionRecord> out;
@@ -93,6 +95,40 @@ std::vector<LogRecord> Store::logs(std::string_view execution_id, std::string_vi
     s.bind(2, step);
     s.bind(3, rank);
     while (s.step()) out.push_back(read_log(s));
+    return out;
+}
+
+std::vector<LogRecord> Store::logs(const LogFilter& f, int64_t* total) {
+    int rank = f.min_level.empty() ? 0 : level_rank(f.min_level);
+    auto bind_filters = [&](detail::Stmt& s) {
+        s.bind(1, f.execution_id);
+        s.bind(2, f.step);
+        s.bind(3, rank);
+        s.bind(4, f.after_id);
+    };
+    std::vector<LogRecord> out;
+    {
+        auto& s = m_stmts->logs_page;
+        auto u = s.use();
+        bind_filters(s);
+        s.bind(5, f.limit >= 0 ? int64_t{f.limit} : int64_t{-1});
+        s.bind(6, f.offset > 0 ? int64_t{f.offset} : int64_t{0});
+        while (s.step()) out.push_back(read_log(s));
+    }
+    if (total) {
+        auto& s = m_stmts->logs_count;
+        auto u = s.use();
+        bind_filters(s);
+        *total = s.step() ? s.col_int(0) : 0;
+    }
+    return out;
+}
+
+std::vector<ExecutionRecord> Store::pending_executions() {
+    std::vector<ExecutionRecord> out;
+    auto& s = m_stmts->pending_executions;
+    auto u = s.use();
+    while (s.step()) out.push_back(read_execution(s));
     return out;
 }
 

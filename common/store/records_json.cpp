@@ -28,6 +28,12 @@ json to_json(const ExecutionRecord& e) {
         {"cpu_ms", e.cpu_ms},
         {"max_rss_kb", e.max_rss_kb},
         {"outputs", e.outputs},
+        {"version_id", e.version_id > 0 ? json(e.version_id) : json(nullptr)},
+        {"priority", e.priority},
+        {"scheduled_at", time_or_null(e.scheduled_ms)},
+        {"retry_of", text_or_null(e.retry_of)},
+        {"retry_from", text_or_null(e.retry_from)},
+        {"callback_url", text_or_null(e.callback_url)},
     };
 }
 
@@ -51,6 +57,7 @@ json to_json(const StepRunRecord& s) {
 
 json to_json(const LogRecord& l) {
     return json{
+        {"id", l.id},
         {"time", util::format_rfc3339(l.ts_ms)},
         {"step", text_or_null(l.step_id)},
         {"item_index", l.item_index >= 0 ? json(l.item_index) : json(nullptr)},

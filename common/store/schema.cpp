@@ -88,6 +88,44 @@ CREATE TABLE logs (
 );
 CREATE INDEX logs_execution ON logs(execution_id, id);
 )sql"},
+    // The daemon: queued and scheduled runs, retries, callbacks, flow versions, enabled
+    // states and API tokens.
+    {2, R"sql(
+ALTER TABLE executions ADD COLUMN version_id   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN priority     INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN scheduled_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN retry_of     TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN retry_from   TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
+CREATE INDEX executions_trigger_started ON executions(trigger, started_ms);
+
+CREATE TABLE flow_versions (
+    id            INTEGER PRIMARY KEY,
+    flow_name     TEXT NOT NULL,
+    hash          TEXT NOT NULL,
+    path          TEXT NOT NULL DEFAULT '',
+    created_ms    INTEGER NOT NULL DEFAULT 0,
+    content       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX flow_versions_name ON flow_versions(flow_name, id);
+
+CREATE TABLE flow_state (
+    flow_name     TEXT PRIMARY KEY,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    updated_ms    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE tokens (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    scope         TEXT NOT NULL,
+    hash          TEXT NOT NULL UNIQUE,
+    created_ms    INTEGER NOT NULL DEFAULT 0,
+    last_used_ms  INTEGER NOT NULL DEFAULT 0,
+    revoked_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_ms = 0;
+)sql"},
 };
 
 int user_version(sqlite3* db) { return static_cast<int>(query_int(db, "PRAGMA user_version", "read schema version")); }

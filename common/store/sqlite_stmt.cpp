@@ -89,6 +89,8 @@ void Stmt::run() {
 
 int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(m_stmt, i); }
 
+double Stmt::col_double(int i) const { return sqlite3_column_double(m_stmt, i); }
+
 std::string Stmt::col_text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, i));
     if (!p) return {};

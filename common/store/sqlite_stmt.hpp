@@ -65,6 +65,7 @@ public:
 
     // Columns are 0-based, as in SQLite.
     int64_t col_int(int i) const;
+    double col_double(int i) const;
     std::string col_text(int i) const;
     bool col_is_null(int i) const;
     /// Parses a JSON column; SQL NULL becomes null, unparseable text is kept as a string.

@@ -8,17 +8,27 @@
 namespace flowctl::store {
 
 // Column lists shared by the statements and the row readers below (same order).
-#define FLOWCTL_EXECUTION_COLUMNS                                                                   \
-    "id, flow_name, flow_path, def_hash, parent_id, trigger, trigger_data, inputs, status, error, " \
-    "created_ms, started_ms, finished_ms, duration_ms, cpu_ms, max_rss_kb, outputs, owner_pid, owner_start"
+#define FLOWCTL_EXECUTION_COLUMNS                                                                             \
+    "id, flow_name, flow_path, def_hash, parent_id, trigger, trigger_data, inputs, status, error, "           \
+    "created_ms, started_ms, finished_ms, duration_ms, cpu_ms, max_rss_kb, outputs, owner_pid, owner_start, " \
+    "version_id, priority, scheduled_ms, retry_of, retry_from, callback_url"
 #define FLOWCTL_STEP_RUN_COLUMNS                                                                 \
     "execution_id, step_id, item_index, attempt, status, started_ms, finished_ms, duration_ms, " \
     "exit_code, output, outputs, error, cpu_ms, max_rss_kb"
 #define FLOWCTL_LOG_COLUMNS "id, execution_id, step_id, item_index, ts_ms, level, stream, message"
+/// When an execution happened for ordering and retention: its start, or its creation while queued.
+#define FLOWCTL_EXECUTION_TIME "max(started_ms, created_ms)"
+#define FLOWCTL_EXECUTION_FINISHED "(finished_ms > 0 AND status NOT IN ('pending', 'running'))"
+/// Log conditions: ?1 execution, ?2 step ('' for all), ?3 minimum level rank.
+#define FLOWCTL_LOG_FILTER                                                                       \
+    "execution_id = ?1 AND (?2 = '' OR step_id = ?2) AND "                                       \
+    "(CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'warn' THEN 2 WHEN 'error' THEN 3 " \
+    "ELSE 1 END) >= ?3"
+#define FLOWCTL_TOKEN_COLUMNS "id, name, scope, hash, created_ms, last_used_ms, revoked_ms"
 
 namespace detail {
 /// Bits of a list_executions() filter mask: which filters are present.
-enum ListFilter : unsigned { by_flow = 1, by_status = 2, by_since = 4, by_until = 8, top_level = 16 };
+enum ListFilter : unsigned { by_flow = 1, by_status = 2, by_since = 4, by_until = 8, top_level = 16, by_trigger = 32 };
 }  // namespace detail
 
 struct Store::Statements {
@@ -28,6 +38,12 @@ struct Store::Statements {
     detail::Stmt insert_execution, update_execution, upsert_step_run, insert_log;
     detail::Stmt execution_by_id, executions_by_prefix, step_runs, logs, children;
     detail::Stmt active_executions, interrupt_execution, interrupt_steps;
+    // Schema v2.
+    detail::Stmt logs_page, logs_count, pending_executions, mark_started;
+    detail::Stmt newest_flow_version, insert_flow_version, flow_version, flow_versions;
+    detail::Stmt set_flow_enabled, flow_enabled_states;
+    detail::Stmt flow_stats, execution_stats;
+    detail::Stmt insert_token, list_tokens, token_by_hash, revoke_token, touch_token;
 
     /// list_executions() statements, one per combination of filters present (a bit each),
     /// prepared on first use so every query keeps a plain WHERE clause the planner can index.
@@ -42,5 +58,6 @@ private:
 ExecutionRecord read_execution(const detail::Stmt& s);
 StepRunRecord read_step_run(const detail::Stmt& s);
 LogRecord read_log(const detail::Stmt& s);
+TokenRecord read_token(const detail::Stmt& s);
 
 }  // namespace flowctl::store

@@ -64,6 +64,12 @@ Store::Store(const std::filesystem::path& state_dir, bool durable_full)
     try {
         if (rc != SQLITE_OK) detail::throw_sqlite(m_db, "open " + m_path.string());
         detail::check(m_db, sqlite3_busy_timeout(m_db, k_busy_timeout_ms), "set busy timeout");
+        // Only a database without pages can choose its vacuum mode (switching to WAL writes the
+        // first page); gc() then gives freed pages back without rewriting the whole file. On an
+        // existing file the header's mode wins.
+        std::error_code size_error;
+        if (std::filesystem::file_size(m_path, size_error) == 0 && !size_error)
+            exec(m_db, "PRAGMA auto_vacuum = INCREMENTAL", "set incremental vacuum");
         enable_wal(m_db);
         exec(m_db, durable_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous");
         // flowctl is one short process per run: a checkpoint at every close would double the
@@ -138,6 +144,12 @@ void Store::insert_execution(const ExecutionRecord& e, bool sync) {
     s.bind_json(17, e.outputs);
     s.bind(18, e.owner_pid);
     s.bind(19, e.owner_start);
+    s.bind(20, e.version_id);
+    s.bind(21, e.priority);
+    s.bind(22, e.scheduled_ms);
+    s.bind(23, e.retry_of);
+    s.bind(24, e.retry_from);
+    s.bind(25, e.callback_url);
     s.run();
 }
 
@@ -153,9 +165,27 @@ void Store::update_execution(const ExecutionRecord& e) {
     s.bind(7, e.cpu_ms);
     s.bind(8, e.max_rss_kb);
     s.bind_json(9, e.outputs);
+    s.bind(10, e.version_id);
+    s.bind(11, e.priority);
+    s.bind(12, e.scheduled_ms);
+    s.bind(13, e.retry_of);
+    s.bind(14, e.retry_from);
+    s.bind(15, e.callback_url);
     s.run();
     if (sqlite3_changes(m_db) == 0)
         throw StoreError("history database: update_execution: no execution with id '" + e.id + "'");
+}
+
+void Store::mark_started(std::string_view id, int64_t started_ms, int owner_pid, int64_t owner_start) {
+    auto& s = m_stmts->mark_started;
+    auto u = s.use();
+    s.bind(1, id);
+    s.bind(2, started_ms);
+    s.bind(3, owner_pid);
+    s.bind(4, owner_start);
+    s.run();
+    if (sqlite3_changes(m_db) == 0)
+        throw StoreError("history database: mark_started: no pending execution with id '" + std::string(id) + "'");
 }
 
 void Store::upsert_step_run(const StepRunRecord& r) {

@@ -55,12 +55,19 @@ public:
     size_t subscribers() const;
 
 private:
+    bool matches_locked(const EventFilter& filter, const json& event, const std::string& type,
+                        const std::string& id) const;
+    void prune_locked();
+    void forget_tree_locked(const std::string& root);
+
     size_t m_limit;
     mutable std::mutex m_mutex;
     uint64_t m_seq = 0;
     std::vector<std::weak_ptr<Subscription>> m_subs;
     // execution id -> its top-level execution id, so a filter on an execution sees its sub-flows
     std::map<std::string, std::string> m_roots;
+    // execution id -> the execution that started it (a filter on a sub-flow sees its own sub-flows)
+    std::map<std::string, std::string> m_parents;
 };
 
 }  // namespace flowctl::daemon

@@ -24,7 +24,7 @@
 
 namespace flowctl::test {
 
-struct HttpReply {
+struct DaemonReply {
     int status = 0;
     json body;
     std::string text;
@@ -43,7 +43,6 @@ protected:
         return {{"FLOWCTL_STATE_DIR", state_dir().string()},
                 {"FLOWCTL_FLOWS_DIR", flows_dir().string()},
                 {"FLOWCTL_SOCKET", socket_path().string()},
-                {"FLOWCTL_CONFIG", (dir.path() / "no-config.yaml").string()},
                 {"FLOWCTL_FLOWD", FLOWD_EXE},
                 {"XDG_CONFIG_HOME", (dir.path() / "config").string()},
                 {"NO_COLOR", "1"},
@@ -114,15 +113,15 @@ protected:
     }
 
     /// An HTTP request over the Unix socket with curl.
-    HttpReply unix_request(const std::string& method, const std::string& path, const std::string& body = "") const {
-        std::vector<std::string> argv = {"curl", "-s", "-S", "-X", method, "--unix-socket", socket_path().string(),
-                                         "-w", "\n%{http_code}"};
+    DaemonReply unix_request(const std::string& method, const std::string& path, const std::string& body = "") const {
+        std::vector<std::string> argv = {
+            "curl", "-s", "-S", "-X", method, "--unix-socket", socket_path().string(), "-w", "\n%{http_code}"};
         if (!body.empty()) {
             argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body});
         }
         argv.push_back("http://localhost" + path);
         auto r = run_command(argv);
-        HttpReply reply;
+        DaemonReply reply;
         auto nl = r.out.rfind('\n');
         if (nl == std::string::npos) return reply;
         reply.status = std::atoi(r.out.c_str() + nl + 1);

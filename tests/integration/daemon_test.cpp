@@ -31,7 +31,8 @@ steps:
 
 std::string executions_of(const json& list) {
     std::string out;
-    for (const auto& e : list["executions"]) out += e["id"].get<std::string>() + ":" + e["status"].get<std::string>() + " ";
+    for (const auto& e : list["executions"])
+        out += e["id"].get<std::string>() + ":" + e["status"].get<std::string>() + " ";
     return out;
 }
 
@@ -65,8 +66,8 @@ TEST_F(DaemonTest, ErrorsHaveOneJsonFormatAndStatus) {
     auto wrong_type = unix_request("POST", "/api/v1/validate", R"({"content": 5})");
     EXPECT_EQ(wrong_type.status, 422) << wrong_type.text;
 
-    std::string huge = R"({"content": ")" + std::string(3 << 20, 'x') + R"("})";
-    auto big = unix_request("POST", "/api/v1/validate", huge);
+    auto huge = dir.write("huge.json", R"({"content": ")" + std::string(3 << 20, 'x') + R"("})");
+    auto big = unix_request("POST", "/api/v1/validate", "@" + huge.string());
     EXPECT_EQ(big.status, 413) << big.text.substr(0, 200);
 
     // Still serving after all that.
