@@ -13,6 +13,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
+EventFilter by_execution(std::string id) {
+    EventFilter f;
+    f.execution_id = std::move(id);
+    return f;
+}
+EventFilter by_flow(std::string flow) {
+    EventFilter f;
+    f.flow = std::move(flow);
+    return f;
+}
+EventFilter without_logs() {
+    EventFilter f;
+    f.include_logs = false;
+    return f;
+}
+
 json event(const std::string& type, const std::string& execution, const std::string& flow = "f",
            const std::string& parent = "") {
     json e = {{"type", type}, {"execution_id", execution}, {"flow", flow}};
@@ -56,8 +72,8 @@ TEST(EventBus, AddsIncreasingSeqAndAnRfc3339Time) {
 
 TEST(EventBus, ExecutionFilterFollowsSubFlowsAtAnyDepth) {
     EventBus bus;
-    auto root = bus.subscribe({.execution_id = "root"});
-    auto child = bus.subscribe({.execution_id = "child"});
+    auto root = bus.subscribe(by_execution("root"));
+    auto child = bus.subscribe(by_execution("child"));
     bus.publish(event("execution_started", "root"));
     bus.publish(event("execution_started", "child", "sub", "root"));
     bus.publish(event("execution_started", "grandchild", "subsub", "child"));
@@ -76,8 +92,8 @@ TEST(EventBus, ExecutionFilterFollowsSubFlowsAtAnyDepth) {
 
 TEST(EventBus, FlowFilterAndLogsFilter) {
     EventBus bus;
-    auto backup = bus.subscribe({.flow = "backup"});
-    auto quiet = bus.subscribe({.include_logs = false});
+    auto backup = bus.subscribe(by_flow("backup"));
+    auto quiet = bus.subscribe(without_logs());
     bus.publish(event("step_log", "e1", "backup"));
     bus.publish(event("step_finished", "e1", "backup"));
     bus.publish(event("step_log", "e2", "deploy"));
@@ -157,7 +173,7 @@ TEST(EventBus, ConcurrentPublishersAndReadersSeeEveryEventInSeqOrder) {
     constexpr int per_publisher = 2000;
     EventBus bus(publishers * per_publisher);
     auto stalled = bus.subscribe({});  // never read: must not slow anyone down beyond its bound
-    std::vector<std::shared_ptr<Subscription>> readers = {bus.subscribe({}), bus.subscribe({.include_logs = false})};
+    std::vector<std::shared_ptr<Subscription>> readers = {bus.subscribe({}), bus.subscribe(without_logs())};
     std::vector<std::vector<int64_t>> seqs(readers.size());
     std::atomic<bool> done{false};
 
