@@ -73,14 +73,19 @@ bool waitpid_says_not_ours(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) 
 
 int orphan_outliving_its_parent_is_reaped() {
     start_orphan_reaper();
-    // A detached grandchild (own session, so the group kill misses it) outlives the step.
-    auto r = run_process(shell("setsid sh -c 'sleep 0.3' </dev/null >/dev/null 2>&1 & echo $!"));
+    // A detached grandchild (own session, so the group kill misses it) outlives the step. The
+    // step waits until it has its own session: before that, the group kill at the step's end
+    // would take it too.
+    auto r = run_process(
+        shell("setsid sh -c 'sleep 2' </dev/null >/dev/null 2>&1 & pid=$!; "
+              "for i in $(seq 500); do [ \"$(cut -d' ' -f6 /proc/$pid/stat)\" = \"$pid\" ] && break; sleep 0.01; done; "
+              "echo $pid"));
     if (!r.started || r.exit_code != 0) return 1;
     const pid_t detached = static_cast<pid_t>(std::stol(r.stdout_text));
     auto fields = stat_fields(detached);
     if (fields.size() < 2) return 2;                        // it should still be sleeping
     if (fields[1] != std::to_string(::getpid())) return 3;  // re-parented to us
-    if (!vanishes(detached, 3000ms)) return 4;              // reaped after it exited
+    if (!vanishes(detached, 8000ms)) return 4;              // reaped after it exited
     if (!waitpid_says_not_ours(detached)) return 5;
 
     // A background child killed with the step's group is an orphan too, and is collected.
