@@ -22,10 +22,13 @@
 #include "app/signals.hpp"
 #include "core/stores.hpp"
 #include "support/temp_dir.hpp"
+#include "unix_exchange.hpp"
 #include "util/time.hpp"
 
 namespace flowctl::daemon {
 namespace {
+
+using unix_http::connect_unix;
 
 using namespace std::chrono_literals;
 
@@ -230,29 +233,8 @@ TEST(GcTimer, IntervalZeroMeansNoTimer) {
     EXPECT_EQ(timer.runs(), 0u);
 }
 
-int connect_unix(const std::filesystem::path& path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 std::string unix_get(const std::filesystem::path& socket, const std::string& target) {
-    int fd = connect_unix(socket);
-    if (fd < 0) return {};
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string raw;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) raw.append(buffer, static_cast<size_t>(n));
-    ::close(fd);
-    return raw;
+    return unix_http::unix_exchange(socket, "GET", target);
 }
 
 TEST(Daemon, StartsServesAndStopsInProcess) {

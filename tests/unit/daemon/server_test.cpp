@@ -17,12 +17,16 @@
 #include "http/listen_sockets.hpp"
 #include "http/route_pattern.hpp"
 #include "http/router.hpp"
+#include "unix_exchange.hpp"
 #include "http/server.hpp"
+#include "unix_exchange.hpp"
 #include "support/temp_dir.hpp"
 #include "util/ids.hpp"
 
 namespace flowctl::daemon {
 namespace {
+
+using unix_http::connect_unix;
 
 using namespace std::chrono_literals;
 
@@ -71,35 +75,11 @@ RawResponse parse_response(const std::string& raw) {
     return r;
 }
 
-int connect_unix(const std::filesystem::path& path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 // One HTTP/1.1 request written by hand on a Unix socket; the connection is closed after it.
 RawResponse unix_request(const std::filesystem::path& socket, const std::string& method, const std::string& target,
                          const std::string& body = "") {
-    int fd = connect_unix(socket);
-    if (fd < 0) return {};
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
-    if (!body.empty()) {
-        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    request += "\r\n" + body;
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string raw;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) raw.append(buffer, static_cast<size_t>(n));
-    ::close(fd);
-    return parse_response(raw);
+    std::string raw = unix_http::unix_exchange(socket, method, target, body);
+    return raw.empty() ? RawResponse{} : parse_response(raw);
 }
 
 template <typename Predicate>
