@@ -24,6 +24,7 @@ constexpr uint32_t watch_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | I
 struct Pending {
     Clock::time_point first;
     Clock::time_point due;
+    bool graced = false;  // already given extra time because the file was missing
 };
 
 }  // namespace
@@ -129,6 +130,14 @@ void InotifyWatcher::run() {
         auto now = Clock::now();
         std::vector<std::string> due;
         for (auto it = pending.begin(); it != pending.end();) {
+            // An editor may move the file away and write the new one a moment later (vim's
+            // backup by rename): a missing file gets one grace period before it counts as deleted.
+            if (it->second.due <= now && !it->second.graced && !std::filesystem::exists(m_dir / it->first)) {
+                it->second.graced = true;
+                it->second.due = now + vanish_grace;
+                ++it;
+                continue;
+            }
             if (it->second.due <= now) {
                 due.push_back(it->first);
                 it = pending.erase(it);

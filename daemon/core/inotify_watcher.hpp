@@ -33,6 +33,8 @@ public:
 
     /// While the directory is missing it is looked for this often.
     static constexpr std::chrono::milliseconds missing_dir_poll{200};
+    /// A file that vanished is reported this much later than the debounce, in case it reappears.
+    static constexpr std::chrono::milliseconds vanish_grace{400};
 
 private:
     void run();
