@@ -26,6 +26,7 @@ struct Context {
 
     std::string output = "table";  // -o table|json
     bool quiet = false;            // -q: ids only
+    char** argv = nullptr;         // the command line, for commands that hand it on
 
     /// Loads the configuration (throws config::ConfigError).
     const config::Config& config();

@@ -69,8 +69,11 @@ int run(int argc, char** argv, CLI::App& app, Context& ctx) {
         CommandMain main_fn = row.add(Args(&app), ctx);
         mains[app.get_subcommand(std::string(row.name))] = std::move(main_fn);
     };
-    if (const CommandRow* row = chosen_command(argc, argv))
-        add(*row);
+    ctx.argv = argv;
+    const CommandRow* chosen = chosen_command(argc, argv);
+    if (chosen && chosen->name == "cron") return exec_cron_helper(argv);
+    if (chosen)
+        add(*chosen);
     else
         for (const auto& r : command_table()) add(r);
 

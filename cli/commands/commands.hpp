@@ -26,6 +26,9 @@ CommandMain add_show(Args app, Context& ctx);
 CommandMain add_logs(Args app, Context& ctx);
 CommandMain add_actions(Args app, Context& ctx);
 CommandMain add_version(Args app, Context& ctx);
+CommandMain add_cron(Args app, Context& ctx);
+/// Replaces this process with the flowctl-cron helper, same arguments; returns only by throwing.
+int exec_cron_helper(char** argv);
 // Through the daemon.
 CommandMain add_list(Args app, Context& ctx);
 CommandMain add_get(Args app, Context& ctx);
@@ -38,6 +41,9 @@ CommandMain add_retry(Args app, Context& ctx);
 CommandMain add_token(Args app, Context& ctx);
 CommandMain add_daemon(Args app, Context& ctx);
 CommandMain add_gc(Args app, Context& ctx);
+CommandMain add_webhooks(Args app, Context& ctx);
+CommandMain add_triggers(Args app, Context& ctx);
+CommandMain add_schedule(Args app, Context& ctx);
 
 /// The command table, in the order `flowctl --help` lists them.
 const std::vector<CommandRow>& command_table();

@@ -31,6 +31,7 @@ int64_t parse_time_flag(const std::string& flag, const std::string& value) {
 }  // namespace
 
 std::string format_exec_duration(const store::ExecutionRecord& e, int64_t now) {
+    if (e.status == "skipped") return "-";  // never ran
     if (e.finished_ms > 0) return util::format_duration(util::Millis(e.duration_ms));
     return e.started_ms ? util::format_duration(util::Millis(now - e.started_ms)) + "+" : "-";
 }
@@ -40,7 +41,7 @@ CommandMain add_history(Args app, Context& ctx) {
     auto cmd = app.subcommand("history", "List past executions, newest first");
     cmd.option("flow", a->flow, "Only this flow (by name)");
     cmd.option("--status", a->status, "Only this status")
-        .one_of({"pending", "running", "succeeded", "failed", "cancelled", "timed_out", "interrupted"});
+        .one_of({"pending", "running", "succeeded", "failed", "cancelled", "timed_out", "interrupted", "skipped"});
     cmd.option("--since", a->since, "Started at or after (RFC 3339, a date, or an age like 2h)");
     cmd.option("--until", a->until, "Started before (same forms)");
     cmd.option("--limit", a->limit, "At most N executions (default 20)").range(1, 100000);
@@ -74,10 +75,13 @@ CommandMain add_history(Args app, Context& ctx) {
         bool tty = is_tty(stdout);
         int64_t now = util::now_ms();
         Table table({"ID", "FLOW", "STATUS", "STARTED", "DURATION", "TRIGGER", "ERROR"});
-        for (const auto& e : rows)
+        for (const auto& e : rows) {
+            // A skipped run never started: when it was refused is what there is to show.
+            const int64_t started = e.status == "skipped" ? e.created_ms : e.started_ms;
             table.add_row({e.id, e.flow_name, color_status(e.status, color),
-                           tty ? util::format_ago(e.started_ms, now) : util::format_local(e.started_ms),
+                           tty ? util::format_ago(started, now) : util::format_local(started),
                            format_exec_duration(e, now), e.trigger, e.error});
+        }
         if (table.empty()) {
             std::fprintf(stderr, "no executions match\n");
             return exit_ok;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "client/errors.hpp"
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
 #include "commands/follow.hpp"
@@ -63,8 +64,18 @@ std::string scheduled_at(const std::string& text) {
                                        "(+10m)");
 }
 
+/// The flow's concurrency policy skipped the run: its record says why; nothing ran.
+int report_skipped(Context& ctx, const client::ApiError& e) {
+    const std::string id = str_field(e.details, "execution_id");
+    if (ctx.json_output() && !id.empty()) {
+        print_json(ctx.call("GET", "/api/v1/executions/" + url_part(id)));
+        return exit_failed;
+    }
+    throw CommandError(exit_failed, "run skipped" + (id.empty() ? "" : " (execution " + id + ")") + ": " + e.what());
+}
+
 int run_in_daemon(Context& ctx, const RunArgs& args, const json& inputs) {
-    json body = {{"inputs", inputs}};
+    json body = {{"inputs", inputs}, {"trigger", "manual"}};
     if (args.priority != 0) body["priority"] = args.priority;
     if (!args.at.empty()) body["scheduled_at"] = scheduled_at(args.at);
     if (!args.callback.empty()) body["callback_url"] = args.callback;
@@ -73,22 +84,27 @@ int run_in_daemon(Context& ctx, const RunArgs& args, const json& inputs) {
         json answer = ctx.call("POST", flow_path + "/executions", body);
         return std::make_pair(answer, str_field(answer["execution"], "id"));
     };
-    if (args.detach) {
-        auto [answer, id] = queue();
-        if (ctx.json_output())
-            print_json(answer);
-        else
-            std::printf("%s\n", id.c_str());
-        return exit_ok;
+    try {
+        if (args.detach) {
+            auto [answer, id] = queue();
+            if (ctx.json_output())
+                print_json(answer);
+            else
+                std::printf("%s\n", id.c_str());
+            return exit_ok;
+        }
+        FollowOptions follow;
+        follow.flow = args.file;
+        follow.show_steps = !args.no_progress;
+        // The step list for the progress view (and a clear 404 before anything is queued).
+        json flow = ctx.call("GET", flow_path);
+        if (flow.contains("steps_detail") && flow["steps_detail"].is_array())
+            for (const auto& s : flow["steps_detail"]) follow.step_ids.push_back(str_field(s, "id"));
+        return start_and_follow(ctx, follow, [&] { return queue().second; });
+    } catch (const client::ApiError& e) {
+        if (e.code != "concurrency_limit") throw;
+        return report_skipped(ctx, e);
     }
-    FollowOptions follow;
-    follow.flow = args.file;
-    follow.show_steps = !args.no_progress;
-    // The step list for the progress view (and a clear 404 before anything is queued).
-    json flow = ctx.call("GET", flow_path);
-    if (flow.contains("steps_detail") && flow["steps_detail"].is_array())
-        for (const auto& s : flow["steps_detail"]) follow.step_ids.push_back(str_field(s, "id"));
-    return start_and_follow(ctx, follow, [&] { return queue().second; });
 }
 }  // namespace
 

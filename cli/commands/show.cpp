@@ -54,7 +54,10 @@ CommandMain add_show(Args app, Context& ctx) {
         field("Flow", e.flow_name + (e.flow_path.empty() ? "" : " (" + e.flow_path + ")"));
         field("Status", color_status(e.status, color));
         field("Trigger", e.trigger);
-        field("Started", util::format_local(e.started_ms) + " (" + util::format_ago(e.started_ms, now) + ")");
+        if (e.status == "skipped")  // never started
+            field("Skipped", util::format_local(e.created_ms) + " (" + util::format_ago(e.created_ms, now) + ")");
+        else
+            field("Started", util::format_local(e.started_ms) + " (" + util::format_ago(e.started_ms, now) + ")");
         field("Duration", format_exec_duration(e, now));
         if (e.cpu_ms || e.max_rss_kb)
             field("Resources", "cpu " + util::format_duration(util::Millis(e.cpu_ms)) + ", max rss " +

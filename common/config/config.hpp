@@ -33,7 +33,8 @@ struct Config {
     std::chrono::milliseconds retention_max_age{std::chrono::hours(24 * 30)};  // key retention.max_age; 0: off
     int64_t retention_max_executions = 10000;                                  // key retention.max_executions; 0: off
     std::chrono::milliseconds gc_interval{std::chrono::hours(1)};              // 0: no timer
-    uint64_t max_body_bytes = 1u << 20;  // key max_body: larger request bodies get 413
+    uint64_t max_body_bytes = 1u << 20;           // key max_body: larger request bodies get 413
+    uint64_t webhook_max_body_bytes = 16u << 20;  // key webhook_max_body: the same for /hooks/ID
 
     // Client (flowctl).
     std::string url;        // key url, env FLOWCTL_URL: talk to a daemon over TCP (http://HOST:PORT)

@@ -128,6 +128,8 @@ const std::vector<Setting> k_settings = {
      [](Config& c, std::string_view t, const std::filesystem::path&) { c.gc_interval = parse_duration(t); }},
     {"max_body", "FLOWCTL_MAX_BODY",
      [](Config& c, std::string_view t, const std::filesystem::path&) { c.max_body_bytes = parse_size(t); }},
+    {"webhook_max_body", "FLOWCTL_WEBHOOK_MAX_BODY",
+     [](Config& c, std::string_view t, const std::filesystem::path&) { c.webhook_max_body_bytes = parse_size(t); }},
     {"url", "FLOWCTL_URL", [](Config& c, std::string_view t, const std::filesystem::path&) { c.url = parse_url(t); }},
     {"token", "FLOWCTL_TOKEN", [](Config& c, std::string_view t, const std::filesystem::path&) { c.token = t; }},
     {"autostart", "FLOWCTL_AUTOSTART",

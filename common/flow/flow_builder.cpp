@@ -1,4 +1,5 @@
 // The top level of a flow file: everything but the steps' and triggers' insides.
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -154,6 +155,43 @@ std::map<std::string, std::string> read_outputs(Loader& loader, NodeId node, con
     return out;
 }
 
+const std::vector<std::string>& concurrency_policies() {
+    static const std::vector<std::string> policies = {"allow", "forbid", "replace", "queue"};
+    return policies;
+}
+
+/// `concurrency:` and `max_active:` together: each implies a default for the other (max_active
+/// alone queues; a limiting policy alone allows one), and `allow` has no limit to set.
+void read_concurrency(Loader& loader, std::optional<NodeId> policy_node, std::optional<NodeId> limit_node) {
+    Flow& flow = loader.flow;
+    std::optional<std::string> policy;
+    if (policy_node) {
+        policy = loader.string_value(*policy_node, "'concurrency'");
+        if (policy && std::find(concurrency_policies().begin(), concurrency_policies().end(), *policy) ==
+                          concurrency_policies().end()) {
+            std::string message = "unknown concurrency policy '" + *policy + "': use " + join(concurrency_policies());
+            if (auto guess = suggest(*policy, concurrency_policies())) message += " (did you mean '" + *guess + "'?)";
+            loader.error(*policy_node, message);
+            policy.reset();
+        }
+    }
+    std::optional<int64_t> limit;
+    if (limit_node) limit = loader.int_value(*limit_node, "'max_active'", 1);
+
+    if (policy == "allow" && limit) {
+        loader.error(*limit_node,
+                     "'max_active' cannot be used with 'concurrency: allow': allow has no limit; use "
+                     "queue/forbid/replace");
+        return;
+    }
+    if (policy) flow.concurrency = *policy;
+    if (limit) {
+        flow.max_active = static_cast<int>(*limit);
+        if (!policy_node) flow.concurrency = "queue";
+    }
+    if (flow.concurrency != "allow" && flow.max_active == 0) flow.max_active = 1;
+}
+
 }  // namespace
 
 std::map<std::string, std::string> read_outputs_map(Loader& loader, NodeId node, const std::string& owner) {
@@ -190,6 +228,7 @@ void build_flow(Loader& loader) {
     if (auto n = get("max_parallel"))
         flow.max_parallel = static_cast<int>(loader.int_value(*n, "'max_parallel'", 1).value_or(flow.max_parallel));
     if (auto n = get("fail_fast")) flow.fail_fast = loader.bool_value(*n, "'fail_fast'").value_or(true);
+    read_concurrency(loader, get("concurrency"), get("max_active"));
     if (auto n = get("outputs")) flow.outputs = read_outputs(loader, *n, "");
 
     if (auto n = get("steps")) {

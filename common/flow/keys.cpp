@@ -5,8 +5,8 @@ namespace flowctl::flow {
 
 const std::vector<std::string>& flow_keys() {
     static const std::vector<std::string> keys = {
-        "name",    "description",  "tags",      "inputs",   "env",   "defaults",
-        "timeout", "max_parallel", "fail_fast", "triggers", "steps", "outputs",
+        "name",         "description", "tags",        "inputs",     "env",      "defaults", "timeout",
+        "max_parallel", "fail_fast",   "concurrency", "max_active", "triggers", "steps",    "outputs",
     };
     return keys;
 }

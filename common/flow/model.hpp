@@ -88,6 +88,11 @@ struct Flow {
     int max_parallel = 16;  // steps (and for_each items) running at once
     bool fail_fast = true;
     std::vector<Trigger> triggers;
+    /// What a new run does when max_active executions of this flow are active (queued or
+    /// running): allow (no limit) | forbid (skipped) | replace (the oldest is cancelled) |
+    /// queue (waits). Setting max_active alone means queue; forbid/replace/queue default to 1.
+    std::string concurrency = "allow";
+    int max_active = 0;                          // 0: unlimited (allow)
     std::vector<StepDef> steps;                  // in file order
     std::map<std::string, std::string> outputs;  // flow outputs: name -> template
     std::string source_path;                     // as given

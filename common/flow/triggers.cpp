@@ -1,4 +1,6 @@
 // `triggers:`: parsed and checked here, acted on by the daemon.
+#include <arpa/inet.h>
+
 #include "cron/cron.hpp"
 #include "flow/loader.hpp"
 #include "flow/timezone.hpp"
@@ -19,7 +21,10 @@ enum class Check {
     boolean,
     string,
     string_list,
-    inputs
+    inputs,
+    webhook_id,
+    http_methods,
+    ip_ranges
 };
 
 struct KeySpec {
@@ -63,10 +68,14 @@ const std::vector<KindSpec>& kinds() {
           {"inputs", Check::inputs}}},
         {"webhook",
          "",
-         {{"path", Check::string},
+         {{"id", Check::webhook_id, true},
           {"secret", Check::string},
-          {"signature", Check::enumeration, false, {"hmac-sha256", "github", "none"}},
-          {"methods", Check::string_list},
+          {"secret_file", Check::string},
+          {"methods", Check::http_methods, false, {"GET", "POST", "PUT", "PATCH"}},
+          {"allowed_ips", Check::ip_ranges},
+          {"response", Check::enumeration, false, {"async", "sync"}},
+          {"timeout", Check::duration},
+          {"tolerance", Check::duration},
           {"inputs", Check::inputs}}},
     };
     return specs;
@@ -76,6 +85,41 @@ std::vector<std::string> kind_names() {
     std::vector<std::string> out;
     for (const auto& k : kinds()) out.push_back(k.kind);
     return out;
+}
+
+/// Pairs of a kind's keys that cannot be set together.
+std::vector<std::pair<std::string, std::string>> exclusive_keys(const std::string& kind) {
+    if (kind == "webhook") return {{"secret", "secret_file"}};
+    return {};
+}
+
+/// A webhook id is a URL path segment: [A-Za-z0-9_.-], 1 to 64 characters.
+bool valid_webhook_id(const std::string& id) {
+    if (id.empty() || id.size() > 64) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+               c == '-';
+    });
+}
+
+/// "A.B.C.D[/0..32]" or "IPV6[/0..128]".
+bool valid_ip_range(const std::string& text) {
+    const auto slash = text.find('/');
+    const std::string address = text.substr(0, slash);
+    unsigned char buf[16];
+    int max_prefix = 0;
+    if (::inet_pton(AF_INET, address.c_str(), buf) == 1)
+        max_prefix = 32;
+    else if (::inet_pton(AF_INET6, address.c_str(), buf) == 1)
+        max_prefix = 128;
+    else
+        return false;
+    if (slash == std::string::npos) return true;
+    const std::string digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    return std::stoi(digits) <= max_prefix;
 }
 
 /// YYYY-MM-DDTHH:MM:SS[.frac] with Z or a +hh:mm offset (a bare local time is ambiguous).
@@ -174,6 +218,14 @@ private:
                 ok = false;
             }
         }
+        for (const auto& [first, second] : exclusive_keys(kind.kind)) {
+            auto a = m_tree.find(value, first);
+            auto b = m_tree.find(value, second);
+            if (a && b) {
+                m_loader.error(*b, "'" + second + "' and '" + first + "' cannot both be set: use one");
+                ok = false;
+            }
+        }
         if (!ok) return false;
         auto converted = m_loader.to_json(value);
         if (!converted) return false;
@@ -269,8 +321,43 @@ private:
             }
             case Check::inputs:
                 return check_inputs(node);
+            case Check::webhook_id: {
+                auto t = text();
+                if (!t) return false;
+                if (valid_webhook_id(*t)) return true;
+                m_loader.error(node, "invalid webhook id '" + *t + "': use 1 to 64 of A-Z a-z 0-9 _ . -");
+                return false;
+            }
+            case Check::http_methods:
+                return check_items(node, what, [&](const std::string& item) -> std::optional<std::string> {
+                    if (std::find(k.values.begin(), k.values.end(), item) != k.values.end()) return std::nullopt;
+                    std::string message = "unknown method '" + item + "' in " + what + ": use " + join(k.values);
+                    if (auto guess = suggest(item, k.values)) message += " (did you mean '" + *guess + "'?)";
+                    return message;
+                });
+            case Check::ip_ranges:
+                return check_items(node, what, [](const std::string& item) -> std::optional<std::string> {
+                    if (valid_ip_range(item)) return std::nullopt;
+                    return "invalid address '" + item +
+                           "': use an IPv4 or IPv6 address or CIDR range (10.0.0.0/8, ::1/128)";
+                });
         }
         return true;
+    }
+
+    /// A list of strings, each checked by `problem` (its message, or nullopt when fine).
+    template <typename Problem>
+    bool check_items(NodeId node, const std::string& what, Problem problem) {
+        auto items = m_loader.string_list(node, what);
+        if (!items) return false;
+        bool ok = true;
+        for (size_t i = 0; i < items->size(); ++i) {
+            if (auto message = problem((*items)[i])) {
+                m_loader.error(m_tree[node].children[i], *message);
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     /// Inputs a trigger passes must be inputs the flow declares.

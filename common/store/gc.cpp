@@ -48,6 +48,9 @@ constexpr int64_t k_batch_executions = 1000;
 constexpr int64_t k_batch_pages = 2048;
 constexpr auto k_pause_between_batches = std::chrono::milliseconds(2);
 
+constexpr int64_t k_webhook_delivery_ttl_ms = 24 * 3600 * 1000;
+constexpr int k_webhook_requests_kept = 1000;
+
 // Gives freed pages back to the file system. A database created before incremental vacuum
 // was the default is converted by one full VACUUM, once enough is free to be worth it.
 void reclaim_space(sqlite3* db) {
@@ -96,10 +99,29 @@ void delete_batch(Store& store, sqlite3* db, int64_t first, int64_t last) {
 
 }  // namespace
 
+void Store::prune_slots(int64_t older_than_ms) {
+    // A trigger's newest slot is kept whatever its age: it is where the scheduler resumes, so
+    // without it a restart would catch up slots that already ran.
+    static const char* const k_prune =
+        "DELETE FROM trigger_slots WHERE id IN (SELECT id FROM ("
+        "  SELECT id, scheduled_ms, row_number() OVER (PARTITION BY flow_name, trigger_key "
+        "                                              ORDER BY scheduled_ms DESC) AS n FROM trigger_slots)"
+        " WHERE n > ?1 OR (n > 1 AND scheduled_ms < ?2))";
+    auto& s = m_stmts->cached(k_prune, "prune schedule ledger");
+    auto u = s.use();
+    s.bind(1, k_slots_kept);
+    s.bind(2, older_than_ms);
+    s.run();
+}
+
 GcResult Store::gc(const GcPolicy& policy, bool dry_run, int64_t now_ms) {
     if (in_transaction()) throw StoreError("history database: gc cannot run inside a transaction");
     GcResult result;
     result.bytes_before = disk_bytes(m_path);
+    // Webhook bookkeeping has fixed bounds, whatever the history policy: a delivery id is only
+    // deduplicated for a day, and a hook's stats cover its latest requests.
+    if (!dry_run) prune_webhooks(now_ms - k_webhook_delivery_ttl_ms, k_webhook_requests_kept);
+    if (!dry_run) prune_slots(policy.max_age_ms > 0 ? now_ms - policy.max_age_ms : 0);
     if (policy.max_age_ms <= 0 && policy.max_executions <= 0) {
         result.bytes_after = result.bytes_before;
         return result;

@@ -126,6 +126,59 @@ CREATE TABLE tokens (
 );
 CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_ms = 0;
 )sql"},
+    {3, R"sql(
+CREATE TABLE trigger_slots (
+    id            INTEGER PRIMARY KEY,
+    flow_name     TEXT NOT NULL,
+    trigger_key   TEXT NOT NULL,
+    scheduled_ms  INTEGER NOT NULL,
+    outcome       TEXT NOT NULL,
+    reason        TEXT NOT NULL DEFAULT '',
+    execution_id  TEXT NOT NULL DEFAULT '',
+    recorded_ms   INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (flow_name, trigger_key, scheduled_ms)
+);
+
+CREATE TABLE trigger_state (
+    flow_name     TEXT NOT NULL,
+    trigger_key   TEXT NOT NULL,
+    armed_ms      INTEGER NOT NULL,
+    PRIMARY KEY (flow_name, trigger_key)
+);
+
+CREATE TABLE schedules (
+    id            TEXT PRIMARY KEY,
+    flow_name     TEXT NOT NULL,
+    spec          TEXT NOT NULL,
+    inputs        TEXT NOT NULL DEFAULT '{}',
+    description   TEXT NOT NULL DEFAULT '',
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    created_ms    INTEGER NOT NULL DEFAULT 0,
+    updated_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX schedules_flow ON schedules(flow_name);
+
+CREATE TABLE webhook_deliveries (
+    hook_id       TEXT NOT NULL,
+    delivery_id   TEXT NOT NULL,
+    execution_id  TEXT NOT NULL,
+    received_ms   INTEGER NOT NULL,
+    PRIMARY KEY (hook_id, delivery_id)
+);
+
+CREATE TABLE webhook_requests (
+    id            INTEGER PRIMARY KEY,
+    hook_id       TEXT NOT NULL,
+    received_ms   INTEGER NOT NULL,
+    status        INTEGER NOT NULL,
+    remote_addr   TEXT NOT NULL DEFAULT '',
+    user_agent    TEXT NOT NULL DEFAULT '',
+    delivery_id   TEXT NOT NULL DEFAULT '',
+    execution_id  TEXT NOT NULL DEFAULT '',
+    error         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX webhook_requests_hook ON webhook_requests(hook_id, id);
+)sql"},
 };
 
 int user_version(sqlite3* db) { return static_cast<int>(query_int(db, "PRAGMA user_version", "read schema version")); }

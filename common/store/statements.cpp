@@ -235,4 +235,10 @@ TokenRecord read_token(const Stmt& s) {
     return t;
 }
 
+detail::Stmt& Store::Statements::cached(const char* sql, const char* op) {
+    auto it = m_cached.find(sql);
+    if (it == m_cached.end()) it = m_cached.emplace(sql, detail::Stmt(m_db, sql, op)).first;
+    return it->second;
+}
+
 }  // namespace flowctl::store

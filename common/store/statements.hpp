@@ -50,9 +50,14 @@ struct Store::Statements {
     detail::Stmt& list(unsigned filter_mask);
     detail::Stmt& count(unsigned filter_mask);
 
+    /// A statement of the later schema parts (ledger, schedules, webhooks), prepared on first
+    /// use and kept by its text's address: pass a string literal.
+    detail::Stmt& cached(const char* sql, const char* op);
+
 private:
     sqlite3* m_db;
     std::map<unsigned, detail::Stmt> m_list, m_count;
+    std::map<const char*, detail::Stmt> m_cached;
 };
 
 ExecutionRecord read_execution(const detail::Stmt& s);

@@ -95,6 +95,16 @@ Store::~Store() {
 
 void Store::keep_wal_short() { exec(m_db, "PRAGMA wal_autocheckpoint = 64", "set the checkpoint interval"); }
 
+void Store::no_auto_checkpoint() { exec(m_db, "PRAGMA wal_autocheckpoint = 0", "turn off automatic checkpoints"); }
+
+int Store::checkpoint() {
+    int log = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return -1;
+    detail::check(m_db, rc, "checkpoint");
+    return log - copied;
+}
+
 void Store::begin() {
     auto u = m_stmts->begin.use();
     m_stmts->begin.run();

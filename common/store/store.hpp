@@ -16,7 +16,8 @@ struct sqlite3;
 
 namespace flowctl::store {
 
-/// Execution statuses: pending, running, succeeded, failed, cancelled, timed_out, interrupted.
+/// Execution statuses: pending, running, succeeded, failed, cancelled, timed_out, interrupted,
+/// skipped (not started: the flow's concurrency policy refused it; `error` says why).
 /// Step statuses: pending, running, succeeded, failed, skipped, cancelled, timed_out, interrupted.
 struct ExecutionRecord {
     std::string id;
@@ -141,6 +142,57 @@ struct TokenRecord {
     int64_t revoked_ms = 0;  // 0: active
 };
 
+/// Schema v3: one due slot of a time trigger in the schedule ledger. (flow_name, trigger_key,
+/// scheduled_ms) is unique: a slot is written once, before its run starts, and never again.
+struct SlotRecord {
+    int64_t id = 0;
+    std::string flow_name;
+    std::string trigger_key;   // identifies the trigger within the flow (see daemon/core/trigger_key)
+    int64_t scheduled_ms = 0;  // the slot, epoch ms (UTC)
+    /// started (an execution was created: execution_id) | skipped (concurrency policy) |
+    /// skipped_catchup (missed, not run by the catch-up policy) | missed (daemon down or asleep,
+    /// outside the catch-up window, or catch-up none)
+    std::string outcome;
+    std::string reason;
+    std::string execution_id;
+    int64_t recorded_ms = 0;
+};
+
+/// Schema v3: an ad hoc schedule of an installed flow, made through the API or CLI.
+struct ScheduleRecord {
+    std::string id;  // "sch_" + hex
+    std::string flow_name;
+    json spec = json::object();  // {cron, timezone, ...} | {every} | {at}: a trigger's settings
+    json inputs = json::object();
+    std::string description;
+    bool enabled = true;
+    int64_t created_ms = 0;
+    int64_t updated_ms = 0;
+};
+
+/// Schema v3: one request to a webhook, kept for its stats (recent ones only, see gc).
+struct WebhookRequestRecord {
+    int64_t id = 0;
+    std::string hook_id;
+    int64_t received_ms = 0;
+    int status = 0;  // the HTTP status answered
+    std::string remote_addr;
+    std::string user_agent;
+    std::string delivery_id;
+    std::string execution_id;  // empty when none was started
+    std::string error;
+};
+
+/// Aggregates of one webhook's recorded requests (those gc has kept).
+struct WebhookStats {
+    int64_t total = 0;
+    int64_t accepted = 0;   // a run was created for it or an earlier one answered (execution_id set)
+    int64_t rejected = 0;   // no run: refused before one was created
+    int64_t succeeded = 0;  // distinct executions started by its requests, by their status
+    int64_t failed = 0;     // failed + timed_out + interrupted
+    std::optional<WebhookRequestRecord> last;
+};
+
 /// History retention. Running and pending executions are never removed; sub-flow executions
 /// go with their top-level execution.
 struct GcPolicy {
@@ -177,6 +229,13 @@ public:
     /// keeps the next `flowctl` start cheap; a long-lived process does better with fewer
     /// checkpoints.
     void keep_wal_short();
+    /// For a long-lived process that checkpoints on a thread of its own (checkpoint()): commits
+    /// on this connection never run a checkpoint, whose fsyncs can take a busy disk hundreds
+    /// of milliseconds (a scheduler must not fire that late).
+    void no_auto_checkpoint();
+    /// Copies the WAL back into the database without blocking readers or writers (PASSIVE);
+    /// returns the number of WAL frames still not copied, or -1 when the database was busy.
+    int checkpoint();
 
     /// Marks every `running`/`pending` execution whose owner process is gone (pid not alive,
     /// or alive with another start time) as `interrupted`, with its running steps.
@@ -238,6 +297,45 @@ public:
     /// By id or name; returns false when no active token matches.
     bool revoke_token(std::string_view id_or_name, int64_t now_ms);
     void touch_token(std::string_view id, int64_t now_ms);
+
+    // Schema v3: the schedule ledger.
+    /// Writes a slot; false (nothing written) when this (flow, trigger, scheduled time) is already
+    /// recorded. Inside a caller's transaction it takes part in it.
+    bool insert_slot(const SlotRecord& slot);
+    /// The latest recorded slot's time of a trigger, if any.
+    std::optional<int64_t> last_slot_ms(std::string_view flow_name, std::string_view trigger_key);
+    /// Newest first; an empty trigger_key means every trigger of the flow.
+    std::vector<SlotRecord> slots(std::string_view flow_name, std::string_view trigger_key, int limit);
+    /// When the trigger was first armed: recorded now (now_ms) unless already known, so that a
+    /// restart never catches up slots from before the trigger existed.
+    int64_t arm_trigger(std::string_view flow_name, std::string_view trigger_key, int64_t now_ms);
+    /// Keeps the newest k_slots_kept slots of each trigger, and of those only the ones at or
+    /// after older_than_ms (0: no age limit) besides the newest one. Run by gc().
+    void prune_slots(int64_t older_than_ms);
+    static constexpr int k_slots_kept = 1000;
+
+    // Schema v3: ad hoc schedules.
+    void insert_schedule(const ScheduleRecord& s);
+    /// Replaces flow_name, spec, inputs, description, enabled and updated_ms; false when unknown.
+    bool update_schedule(const ScheduleRecord& s);
+    bool delete_schedule(std::string_view id);
+    std::optional<ScheduleRecord> get_schedule(std::string_view id);
+    std::vector<ScheduleRecord> list_schedules(std::string_view flow_name = {});  // empty: all
+
+    // Schema v3: webhooks.
+    /// The execution an earlier delivery with this id started, if it came at or after since_ms.
+    std::optional<std::string> find_delivery(std::string_view hook_id, std::string_view delivery_id, int64_t since_ms);
+    /// Records a delivery (replacing an older record of the same id).
+    void record_delivery(std::string_view hook_id, std::string_view delivery_id, std::string_view execution_id,
+                         int64_t received_ms);
+    void insert_webhook_request(const WebhookRequestRecord& r);
+    /// Newest first.
+    std::vector<WebhookRequestRecord> webhook_requests(std::string_view hook_id, int limit);
+    /// Aggregates of the recorded requests, by hook id (only hooks with requests).
+    std::map<std::string, WebhookStats> webhook_stats();
+    /// Forgets deliveries received before `deliveries_before_ms` and all but the newest
+    /// `keep_requests` requests of each hook. Returns the rows removed.
+    int64_t prune_webhooks(int64_t deliveries_before_ms, int keep_requests);
 
     /// Applies the policy (or only counts with dry_run). Not inside a caller's transaction.
     GcResult gc(const GcPolicy& policy, bool dry_run, int64_t now_ms);

@@ -133,4 +133,14 @@ std::string format_ago(int64_t t, int64_t now) {
     return std::to_string(s / 86400) + "d ago";
 }
 
+std::string format_relative(int64_t t, int64_t now) {
+    if (t <= now) return format_ago(t, now);
+    int64_t s = (t - now + 999) / 1000;
+    if (s < 60) return "in " + std::to_string(s) + "s";
+    if (s < 3600) return "in " + std::to_string(s / 60) + "m";
+    if (s < 86400)
+        return "in " + std::to_string(s / 3600) + "h" + (s % 3600 >= 60 ? std::to_string(s % 3600 / 60) + "m" : "");
+    return "in " + std::to_string(s / 86400) + "d" + (s % 86400 >= 3600 ? std::to_string(s % 86400 / 3600) + "h" : "");
+}
+
 }  // namespace flowctl::util

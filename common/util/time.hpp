@@ -22,4 +22,7 @@ std::optional<int64_t> parse_time(std::string_view text, int64_t now);
 /// "3m ago", "2h ago", "just now".
 std::string format_ago(int64_t epoch_ms, int64_t now);
 
+/// format_ago for the past; "in 45s", "in 3m", "in 2h5m", "in 3d4h" for the future.
+std::string format_relative(int64_t epoch_ms, int64_t now);
+
 }  // namespace flowctl::util

@@ -23,8 +23,8 @@ store::ExecutionRecord find_execution(store::Store& store, std::string_view id_o
 bool is_final_status(std::string_view status) { return status != "pending" && status != "running"; }
 
 bool is_execution_status(std::string_view status) {
-    static constexpr std::array<std::string_view, 7> statuses{"pending",   "running",   "succeeded",  "failed",
-                                                              "cancelled", "timed_out", "interrupted"};
+    static constexpr std::array<std::string_view, 8> statuses{"pending",   "running",   "succeeded",   "failed",
+                                                              "cancelled", "timed_out", "interrupted", "skipped"};
     for (auto s : statuses)
         if (s == status) return true;
     return false;

@@ -30,7 +30,9 @@ RunRequest run_request(const std::string& flow, const json& body, const Request&
     RunRequest r;
     r.flow = flow;
     r.inputs = body.value("inputs", json::object());
-    r.trigger = "api";
+    r.trigger = body.value("trigger", "api");
+    if (r.trigger != "api" && r.trigger != "manual")
+        throw invalid("trigger must be \"api\" or \"manual\", got \"" + r.trigger + "\"", {{"field", "trigger"}});
     r.trigger_data = {{"request_id", req.request_id}};
     if (!req.token_id.empty()) r.trigger_data["token_id"] = req.token_id;
     r.priority = static_cast<int>(
@@ -46,16 +48,27 @@ RunRequest run_request(const std::string& flow, const json& body, const Request&
     return r;
 }
 
+/// A run the flow's concurrency policy skipped: 409, with the skipped record's id and the
+/// executions that filled the flow's limit.
+void refuse_skipped(const Submission& submission) {
+    if (!submission.skipped) return;
+    throw ApiError(409, "concurrency_limit", submission.reason,
+                   {{"execution_id", submission.execution_id}, {"active", submission.active}});
+}
+
 void submit(Services& s, Request& req, httplib::Response& res) {
     const json body = req.body({{"inputs", JsonType::object},
                                 {"wait", JsonType::boolean},
                                 {"timeout_ms", JsonType::integer},
                                 {"priority", JsonType::integer},
                                 {"scheduled_at", JsonType::string},
-                                {"callback_url", JsonType::string}});
+                                {"callback_url", JsonType::string},
+                                {"trigger", JsonType::string}});
     const bool wait = body.value("wait", false);
     const int64_t timeout_ms = int_field(body, "timeout_ms", default_wait_ms, 0, max_wait_ms);
-    const std::string id = s.executions.submit(run_request(req.path_params.at("name"), body, req));
+    const Submission submission = s.executions.submit(run_request(req.path_params.at("name"), body, req));
+    refuse_skipped(submission);
+    const std::string& id = submission.execution_id;
     if (!wait) return reply(res, 202, {{"execution", store::to_json(find_execution(s.stores.local(), id))}});
     const auto record = s.executions.wait(id, std::chrono::milliseconds(timeout_ms));
     reply(res, is_final_status(record.status) ? 200 : 202, {{"execution", store::to_json(record)}});
@@ -90,9 +103,10 @@ void cancel(Services& s, Request& req, httplib::Response& res) {
 void retry(Services& s, Request& req, httplib::Response& res) {
     const json body = req.body({{"from_step", JsonType::string}, {"inputs", JsonType::object}});
     const auto e = find_execution(s.stores.local(), req.path_params.at("id"));
-    const std::string id =
+    const Submission submission =
         s.executions.retry(e.id, body.value("from_step", ""), body.value("inputs", json::object()), "retry");
-    reply(res, 202, {{"execution", store::to_json(find_execution(s.stores.local(), id))}});
+    refuse_skipped(submission);
+    reply(res, 202, {{"execution", store::to_json(find_execution(s.stores.local(), submission.execution_id))}});
 }
 
 void logs(Services& s, Request& req, httplib::Response& res) {

@@ -3,7 +3,7 @@
 #include "api/api_json.hpp"
 #include "store/records_json.hpp"
 #include "core/diagnostics_json.hpp"
-#include "cron/cron.hpp"
+#include "core/time_trigger.hpp"
 #include "http/api_error.hpp"
 #include "util/spellcheck.hpp"
 #include "util/time.hpp"
@@ -12,27 +12,14 @@ namespace flowctl::daemon {
 
 namespace {
 
-bool is_utc_zone(const json& spec) {
-    if (!spec.is_object() || !spec.contains("timezone")) return true;
-    const auto& tz = spec["timezone"];
-    return tz.is_string() && (tz == "UTC" || tz == "Etc/UTC" || tz == "utc");
-}
-
-/// The cron fields read in UTC; a schedule in another zone is left to the scheduler.
-json next_schedule_fire(const json& spec, int64_t now_ms) {
-    const json& expr = spec.is_object() ? spec.value("cron", json()) : spec;
-    if (!expr.is_string() || !is_utc_zone(spec)) return nullptr;
-    auto parsed = cron::parse_cron(expr.get<std::string>());
-    if (!parsed) return nullptr;
-    auto next = cron::next_fire_utc(*parsed, now_ms / 1000);
-    return next ? json(util::format_rfc3339(*next * 1000)) : json(nullptr);
-}
-
-json next_at_fire(const json& spec, int64_t now_ms) {
-    const json& text = spec.is_object() ? spec.value("time", json()) : spec;
-    if (!text.is_string()) return nullptr;
-    auto when = util::parse_time(text.get<std::string>(), now_ms);
-    return when && *when > now_ms ? json(util::format_rfc3339(*when)) : json(nullptr);
+/// The next firing of a schedule or `at` trigger read from the flow file alone (intervals are
+/// anchored when the daemon arms them: see /api/v1/triggers).
+json next_fire(const flow::Trigger& t, int64_t now_ms) {
+    if (t.kind != "schedule" && t.kind != "at") return nullptr;
+    auto timed = make_time_trigger("", t.kind, t.spec);
+    if (!timed) return nullptr;
+    auto next = timed->next_after(now_ms, now_ms);
+    return next ? json(util::format_rfc3339(*next)) : json(nullptr);
 }
 
 }  // namespace
@@ -40,10 +27,7 @@ json next_at_fire(const json& spec, int64_t now_ms) {
 json triggers_json(const flow::Flow& flow, int64_t now_ms) {
     json out = json::array();
     for (const auto& t : flow.triggers) {
-        json next = nullptr;
-        if (t.kind == "schedule") next = next_schedule_fire(t.spec, now_ms);
-        if (t.kind == "at") next = next_at_fire(t.spec, now_ms);
-        out.push_back({{"type", t.kind}, {"spec", t.spec}, {"next_fire_at", next}});
+        out.push_back({{"type", t.kind}, {"spec", t.spec}, {"next_fire_at", next_fire(t, now_ms)}});
     }
     return out;
 }

@@ -11,5 +11,7 @@ void add_events_routes(Router& router, Services& services);      // the live eve
 void add_actions_routes(Router& router, Services& services);     // the step type catalog
 void add_tokens_routes(Router& router, Services& services);      // API tokens
 void add_admin_routes(Router& router, Services& services);       // gc, reload, stop
+void add_webhook_routes(Router& router, Services& services);     // /hooks/{id} and their stats
+void add_triggers_routes(Router& router, Services& services);    // triggers, schedule ledger, ad hoc schedules
 
 }  // namespace flowctl::daemon

@@ -12,6 +12,8 @@ void register_routes(Router& router, Services& services) {
     add_actions_routes(router, services);
     add_tokens_routes(router, services);
     add_admin_routes(router, services);
+    add_webhook_routes(router, services);
+    add_triggers_routes(router, services);
 }
 
 }  // namespace flowctl::daemon

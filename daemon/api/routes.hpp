@@ -8,6 +8,7 @@
 #include "core/execution_manager.hpp"
 #include "core/flow_registry.hpp"
 #include "core/stores.hpp"
+#include "core/trigger_manager.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 
@@ -24,6 +25,7 @@ struct Services {
     std::function<void()> request_stop;             // POST /daemon/stop: drain and exit
     std::function<void()> request_reload;           // POST /daemon/reload
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    TriggerManager* triggers = nullptr;  // set once the daemon has armed the triggers
 };
 
 void register_routes(Router& router, Services& services);

@@ -21,6 +21,7 @@ json config_json(const config::Config& c) {
         {"retention", {{"max_age", duration(c.retention_max_age)}, {"max_executions", c.retention_max_executions}}},
         {"gc_interval", duration(c.gc_interval)},
         {"max_body", c.max_body_bytes},
+        {"webhook_max_body", c.webhook_max_body_bytes},
         {"url", c.url},
         {"token", c.token.empty() ? "" : "(set)"},
         {"autostart", c.autostart},

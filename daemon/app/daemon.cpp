@@ -14,6 +14,7 @@
 #include "core/execution_manager.hpp"
 #include "core/flow_registry.hpp"
 #include "core/stores.hpp"
+#include "core/trigger_manager.hpp"
 #include "http/server.hpp"
 #include "proc/process.hpp"
 #include "util/duration.hpp"
@@ -65,6 +66,8 @@ struct Daemon::Parts {
     std::unique_ptr<EventBus> events;
     std::unique_ptr<FlowRegistry> flows;
     std::unique_ptr<ExecutionManager> executions;
+    std::unique_ptr<Clock> clock;
+    std::unique_ptr<TriggerManager> triggers;
     Router router;
     std::unique_ptr<Services> services;
     std::unique_ptr<Server> server;
@@ -110,17 +113,27 @@ void Daemon::start() {
     p.executions = std::make_unique<ExecutionManager>(c, *p.flows, *p.events, *p.stores, clean_step_environment());
     p.executions->start();
 
+    // Triggers follow the flows directory from here on; missed schedule slots are caught up.
+    p.clock = make_system_clock();
+    p.triggers = std::make_unique<TriggerManager>(*p.flows, *p.executions, *p.stores, *p.clock);
+    p.flows->on_change([triggers = p.triggers.get()](const FlowEntry& entry, FlowChange change) {
+        triggers->flow_changed(entry, change);
+    });
+    p.triggers->start();
+
     // A stop from the API goes through the same path as SIGTERM (the main thread handles it);
     // a reload is done at once so that the reply can report the result.
     p.services =
         std::make_unique<Services>(Services{c, *p.stores, *p.flows, *p.executions, *p.events, nullptr,
                                             [] { ::kill(::getpid(), SIGTERM); }, [this] { reload("API request"); }});
+    p.services->triggers = p.triggers.get();
     register_routes(p.router, *p.services);
 
     ServerOptions options;
     options.socket_path = c.socket_path;
     options.listen = c.listen;
     options.max_body_bytes = c.max_body_bytes;
+    options.webhook_max_body_bytes = c.webhook_max_body_bytes;
     p.server = std::make_unique<Server>(p.router, store_token_lookup(*p.stores), options);
     p.services->server_metrics = &p.server->metrics();
     p.server->start();
@@ -150,6 +163,7 @@ void Daemon::shutdown(const char* why) {
     spdlog::info("stopping ({}): {} running, {} queued; drain grace {}", why, p.executions->running(),
                  p.executions->queued(), util::format_duration(m_config.drain_grace));
     p.server->stop();
+    p.triggers->stop();
     p.gc.reset();
     p.executions->drain(m_config.drain_grace);
     p.events->close_all();

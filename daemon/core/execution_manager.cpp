@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/callback_sender.hpp"
+#include "core/concurrency_policy.hpp"
 #include "core/execution_events.hpp"
 #include "core/execution_records.hpp"
 #include "core/run_queue.hpp"
@@ -35,6 +36,11 @@ struct Execution {
     int64_t version_id = 0;
     std::map<std::string, engine::ReusedStep> reuse;
     Phase phase = Phase::queued;
+    uint64_t seq = 0;  // submission order: "oldest first" for the replace policy
+    /// Someone asked for it to end (cancel, or replaced): it no longer counts as active for a
+    /// new run's policy, though while it runs it still holds its flow's slot.
+    bool stop_requested = false;
+    std::string stop_reason;  // recorded as the error of a run cancelled while running (empty: the engine's)
     util::CancelToken cancel;
     std::condition_variable ended;  // with Impl::mutex
 };
@@ -74,6 +80,11 @@ struct ExecutionManager::Impl {
     RunQueue queue;
     std::map<std::string, std::shared_ptr<Execution>> live;  // queued, running or ending
     size_t running = 0;
+    std::map<std::string, int> running_by_flow;  // flows with executions running, for their limits
+    uint64_t next_seq = 0;
+    /// One admission at a time: a policy's look at the active executions and the new run's
+    /// registration are one step, so two runs submitted together never both take the last slot.
+    std::mutex admission_mutex;
     uint64_t finished_total = 0;
     bool started = false;
     bool draining = false;
@@ -95,7 +106,41 @@ struct ExecutionManager::Impl {
         return *entry;
     }
 
-    std::string enqueue(RunRequest request, const FlowEntry& entry, std::map<std::string, engine::ReusedStep> reuse) {
+    /// Ids of the flow's queued and running executions not already being stopped, oldest first.
+    std::vector<std::string> active_ids(const std::string& flow_name) const {
+        std::vector<std::shared_ptr<Execution>> active;
+        {
+            std::lock_guard lock(mutex);
+            for (const auto& [id, exec] : live)
+                if (exec->request.flow == flow_name && !exec->stop_requested &&
+                    (exec->phase == Phase::queued || exec->phase == Phase::running))
+                    active.push_back(exec);
+        }
+        std::sort(active.begin(), active.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+        std::vector<std::string> ids;
+        for (const auto& exec : active) ids.push_back(exec->id);
+        return ids;
+    }
+
+    /// The new execution's row and whatever the caller records with it, in one transaction.
+    void insert_new(const store::ExecutionRecord& record, const RunRequest& request, const Submission& submission) {
+        store::Store& store = stores.local();
+        store.begin();
+        try {
+            store.insert_execution(record);
+            if (request.record) request.record(store, submission);
+            store.commit();
+        } catch (...) {
+            try {
+                store.rollback();
+            } catch (const std::exception& e) {
+                spdlog::error("execution {}: rollback failed: {}", record.id, e.what());
+            }
+            throw;
+        }
+    }
+
+    Submission enqueue(RunRequest request, const FlowEntry& entry, std::map<std::string, engine::ReusedStep> reuse) {
         if (!request.callback_url.empty() && !is_http_url(request.callback_url))
             throw invalid("callback_url must be an http:// or https:// URL");
         json inputs;
@@ -105,6 +150,10 @@ struct ExecutionManager::Impl {
             throw invalid(e.what());
         }
         if (!request.trigger_data.is_object()) request.trigger_data = json::object();
+
+        std::lock_guard admission_lock(admission_mutex);
+        const std::vector<std::string> active = active_ids(entry.name);
+        const Admission admission = admit(*entry.flow, active);
 
         const int64_t now = util::now_ms();
         store::ExecutionRecord record;
@@ -125,7 +174,29 @@ struct ExecutionManager::Impl {
         record.retry_of = request.retry_of;
         record.retry_from = request.retry_from;
         record.callback_url = request.callback_url;
-        stores.local().insert_execution(record);
+
+        Submission submission;
+        submission.execution_id = record.id;
+        submission.skipped = admission.skip;
+        submission.reason = admission.reason;
+        submission.replaced = admission.replace;
+        submission.waiting_for_slot = admission.waits;
+        if (admission.skip) {
+            submission.active = active;
+            record.status = "skipped";
+            record.error = admission.reason;
+            record.finished_ms = now;
+            record.duration_ms = 0;
+        }
+        insert_new(record, request, submission);
+
+        if (admission.skip) {
+            events.publish(
+                execution_event_json("execution_finished", record.id, entry.name, "skipped", admission.reason, now));
+            if (!request.callback_url.empty())
+                callbacks.post(request.callback_url, json{{"execution", store::to_json(record)}}.dump());
+            return submission;
+        }
 
         auto exec = std::make_shared<Execution>();
         exec->id = record.id;
@@ -134,22 +205,55 @@ struct ExecutionManager::Impl {
         exec->reuse = std::move(reuse);
         request.flow = entry.name;
         request.inputs = std::move(inputs);
+        request.record = nullptr;  // done with; it may hold the caller's state
         exec->request = std::move(request);
 
         events.publish(execution_event_json("execution_queued", exec->id, entry.name, "pending", "", now));
+        std::vector<std::shared_ptr<Execution>> replaced_unstarted;
+        bool drained = false;
         {
             std::lock_guard lock(mutex);
-            if (!draining) {
-                live[exec->id] = exec;
-                queue.push({exec->id, exec->request.priority, exec->request.scheduled_ms});
+            exec->seq = next_seq++;
+            live[exec->id] = exec;
+            if (draining) {
+                drained = true;  // a drain began meanwhile: end it like the other queued ones
+                exec->phase = Phase::ending;
+            } else {
+                // The replaced ones go before the new one is queued, so none of them starts now.
+                for (const auto& id : admission.replace) {
+                    auto it = live.find(id);
+                    if (it != live.end() && request_stop(*it->second, "replaced by " + exec->id))
+                        replaced_unstarted.push_back(it->second);
+                }
+                queue.push({exec->id, exec->request.priority, exec->request.scheduled_ms, entry.name});
                 work_cv.notify_all();
-                return exec->id;
             }
-            live[exec->id] = exec;  // a drain began meanwhile: end it like the other queued ones
-            exec->phase = Phase::ending;
         }
+        for (const auto& victim : replaced_unstarted) end_unstarted(victim, "replaced by " + exec->id);
+        if (!drained) return submission;
         end_unstarted(exec, "daemon stopped before it started");
         throw unavailable("the daemon is shutting down");
+    }
+
+    /// Asks an execution to end (with `mutex` held). A running one is cancelled and ends on its
+    /// worker; a queued one leaves the queue, and true says the caller must end_unstarted() it.
+    bool request_stop(Execution& exec, const std::string& reason) {
+        switch (exec.phase) {
+            case Phase::running:
+                if (!exec.stop_requested) exec.stop_reason = reason;
+                exec.stop_requested = true;
+                exec.cancel.cancel();
+                return false;
+            case Phase::queued:
+                queue.remove(exec.id);
+                exec.phase = Phase::ending;
+                exec.stop_requested = true;
+                return true;
+            case Phase::ending:
+            case Phase::ended:
+                return false;
+        }
+        return false;
     }
 
     // --- ending ---
@@ -158,7 +262,11 @@ struct ExecutionManager::Impl {
     void finish(const std::shared_ptr<Execution>& exec, const std::optional<store::ExecutionRecord>& record) {
         {
             std::lock_guard lock(mutex);
-            if (exec->phase == Phase::running) --running;
+            if (exec->phase == Phase::running) {
+                --running;
+                if (--running_by_flow[exec->request.flow] <= 0) running_by_flow.erase(exec->request.flow);
+                work_cv.notify_all();  // a run waiting for this flow's slot may start
+            }
             exec->phase = Phase::ended;
             live.erase(exec->id);
             ++finished_total;
@@ -228,6 +336,8 @@ struct ExecutionManager::Impl {
             record = stores.local().get_execution(exec->id);
             if (record && is_unfinished(record->status))
                 record = end_failed(exec, "internal error: the run ended without recording its result");
+            else if (record && record->status == "cancelled")
+                record_stop_reason(exec, *record);
         } catch (const std::exception& e) {
             spdlog::error("execution {} of flow '{}' failed in the engine: {}", exec->id, r.flow, e.what());
             record = end_failed(exec, std::string("internal error: ") + e.what());
@@ -235,15 +345,40 @@ struct ExecutionManager::Impl {
         finish(exec, record);
     }
 
+    /// A run cancelled to make room for another says so instead of the engine's "cancelled".
+    void record_stop_reason(const std::shared_ptr<Execution>& exec, store::ExecutionRecord& record) {
+        std::string reason;
+        {
+            std::lock_guard lock(mutex);
+            reason = exec->stop_reason;
+        }
+        if (reason.empty()) return;
+        record.error = reason;
+        try {
+            stores.local().update_execution(record);
+        } catch (const std::exception& e) {
+            spdlog::error("execution {}: could not record why it was cancelled: {}", exec->id, e.what());
+        }
+    }
+
+    /// With `mutex` held: whether a queued run's flow has a running slot free.
+    bool has_free_slot(const QueuedRun& q) const {
+        const int limit = active_limit(*live.at(q.execution_id)->flow);
+        if (limit == 0) return true;
+        auto it = running_by_flow.find(q.flow);
+        return it == running_by_flow.end() || it->second < limit;
+    }
+
     void worker_loop() {
         std::unique_lock lock(mutex);
         for (;;) {
             if (stopping) return;
             const int64_t now = util::now_ms();
-            if (auto next = queue.pop_ready(now)) {
+            if (auto next = queue.pop_ready(now, [this](const QueuedRun& q) { return has_free_slot(q); })) {
                 auto exec = live.at(next->execution_id);
                 exec->phase = Phase::running;
                 ++running;
+                ++running_by_flow[exec->request.flow];
                 lock.unlock();
                 run(exec);
                 lock.lock();
@@ -298,7 +433,7 @@ void ExecutionManager::start() {
     for (int i = 0; i < count; ++i) m_impl->workers.emplace_back([impl = m_impl.get()] { impl->worker_loop(); });
 }
 
-std::string ExecutionManager::submit(RunRequest request) {
+Submission ExecutionManager::submit(RunRequest request) {
     {
         std::lock_guard lock(m_impl->mutex);
         if (m_impl->draining) throw unavailable("the daemon is shutting down");
@@ -327,25 +462,15 @@ void ExecutionManager::cancel(const std::string& execution_id) {
     }
     {
         std::lock_guard lock(m_impl->mutex);
-        switch (exec->phase) {
-            case Phase::running:
-                exec->cancel.cancel();
-                return;
-            case Phase::ending:
-                return;  // being cancelled already
-            case Phase::ended:
-                throw conflict("execution " + exec->id + " already ended");
-            case Phase::queued:
-                m_impl->queue.remove(exec->id);
-                exec->phase = Phase::ending;
-                break;
-        }
+        if (exec->phase == Phase::ended) throw conflict("execution " + exec->id + " already ended");
+        // Running: cancelled on its worker; ending: being cancelled already.
+        if (!m_impl->request_stop(*exec, "")) return;
     }
     m_impl->end_unstarted(exec, "cancelled before it started");
 }
 
-std::string ExecutionManager::retry(const std::string& execution_id, const std::string& from_step,
-                                    const json& input_overrides, const std::string& trigger) {
+Submission ExecutionManager::retry(const std::string& execution_id, const std::string& from_step,
+                                   const json& input_overrides, const std::string& trigger) {
     if (!input_overrides.is_null() && !input_overrides.is_object())
         throw invalid("inputs must be an object of name: value");
     {

@@ -1,13 +1,16 @@
 #pragma once
-// Runs installed flows for the API (and, later, triggers): a priority queue with not-before
-// times, a bounded number of executions at once, cancellation, retries, synchronous waits,
-// result callbacks and live events. Every queued execution has a `pending` row from the moment
-// it is submitted; the daemon's pid owns it, so a crashed daemon's runs become `interrupted`.
+// Runs installed flows for the API and the triggers: a priority queue with not-before times,
+// a bounded number of executions at once, each flow's concurrency policy (concurrency_policy.hpp),
+// cancellation, retries, synchronous waits, result callbacks and live events. Every queued
+// execution has a `pending` row from the moment it is submitted; the daemon's pid owns it, so
+// a crashed daemon's runs become `interrupted`.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/event_bus.hpp"
@@ -17,6 +20,8 @@
 #include "util/json.hpp"
 
 namespace flowctl::daemon {
+
+struct Submission;
 
 struct RunRequest {
     std::string flow;  // installed flow name
@@ -28,6 +33,26 @@ struct RunRequest {
     std::string callback_url;  // POSTed {"execution": <execution JSON>} when it ends
     std::string retry_of;      // set by retry()
     std::string retry_from;
+    /// Called inside the transaction that records the new execution (pending, or skipped by
+    /// the flow's concurrency policy), with its outcome; throwing rolls that record back and
+    /// submit() rethrows. The scheduler writes its ledger slot here, so that the slot and its
+    /// execution are committed together or not at all.
+    std::function<void(store::Store&, const Submission&)> record;
+};
+
+/// What submit() did with a run.
+struct Submission {
+    std::string execution_id;
+    /// The flow's concurrency policy refused it (forbid, at max_active): it was recorded as a
+    /// `skipped` execution with `reason`, and nothing runs.
+    bool skipped = false;
+    std::string reason;
+    /// With skipped: the flow's active executions that filled its limit, oldest first.
+    std::vector<std::string> active;
+    /// Executions cancelled to make room for it (policy replace).
+    std::vector<std::string> replaced;
+    /// It waits for a running execution of the same flow to end (policy queue, at max_active).
+    bool waiting_for_slot = false;
 };
 
 class ExecutionManager {
@@ -41,9 +66,10 @@ public:
     /// `interrupted` by store.recover_interrupted() before this, like running ones.)
     void start();
 
-    /// Queues a run and returns its execution id (its `pending` row is committed).
-    /// ApiError: 404 unknown flow, 409 flow disabled or broken, 422 bad inputs, 503 draining.
-    std::string submit(RunRequest request);
+    /// Queues a run (its `pending` row is committed) and applies the flow's concurrency policy.
+    /// ApiError: 404 unknown flow, 409 flow disabled or broken, 422 bad inputs, 503 draining;
+    /// anything `request.record` throws. A run the policy skips is not an error: see Submission.
+    Submission submit(RunRequest request);
 
     /// Waits until the execution has ended or `timeout` passed; returns its record either way.
     /// 404 when unknown.
@@ -55,9 +81,10 @@ public:
 
     /// A new execution of the same flow (current version) with the original's inputs merged
     /// with `input_overrides`; with `from_step`, the steps before it reuse the original's results.
+    /// It goes through the flow's concurrency policy like any run.
     /// 404 unknown execution or flow, 422 unknown step, 409 original still running.
-    std::string retry(const std::string& execution_id, const std::string& from_step, const json& input_overrides,
-                      const std::string& trigger = "retry");
+    Submission retry(const std::string& execution_id, const std::string& from_step, const json& input_overrides,
+                     const std::string& trigger = "retry");
 
     /// Stops taking new runs (submit answers 503), lets running ones finish up to `grace`,
     /// then cancels the rest and records them; queued ones are recorded as cancelled

@@ -6,9 +6,10 @@ namespace flowctl::daemon {
 
 void RunQueue::push(const QueuedRun& run) { m_entries.insert(Entry{run, m_next_seq++}); }
 
-std::optional<QueuedRun> RunQueue::pop_ready(int64_t now_ms) {
+std::optional<QueuedRun> RunQueue::pop_ready(int64_t now_ms, const std::function<bool(const QueuedRun&)>& may_start) {
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
         if (it->run.not_before_ms > now_ms) continue;
+        if (may_start && !may_start(it->run)) continue;
         QueuedRun run = it->run;
         m_entries.erase(it);
         return run;

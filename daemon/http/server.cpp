@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 #include <regex>
 
@@ -48,6 +49,8 @@ std::vector<RouteGroup> group_routes(const Router& router) {
                      [](const auto& a, const auto& b) { return a.pattern.names.size() < b.pattern.names.size(); });
     return groups;
 }
+
+bool is_webhook_path(const std::string& path) { return path.rfind("/hooks/", 0) == 0; }
 
 // A handler that failed after starting a response: forget what it set up.
 void discard_response(httplib::Response& res) {
@@ -117,7 +120,9 @@ struct Server::Impl {
         const int threads = std::max(options.threads, 4);
         http.new_task_queue = [threads] { return new ElasticPool(static_cast<size_t>(threads)); };
         http.set_tcp_nodelay(true);
-        http.set_payload_max_length(options.max_body_bytes);
+        // cpp-httplib has one limit per listener: the larger one, and dispatch() holds the API
+        // routes to theirs.
+        http.set_payload_max_length(std::max(options.max_body_bytes, options.webhook_max_body_bytes));
         http.set_keep_alive_max_count(1000);
         http.set_keep_alive_timeout(5);
         http.set_read_timeout(30, 0);
@@ -192,8 +197,12 @@ struct Server::Impl {
             httplib::Server::Handler handler;
             auto found = group.by_method.find(method);
             if (found != group.by_method.end()) {
-                handler = [route = found->second, &group](const httplib::Request& req, httplib::Response& res) {
-                    dispatch(*route, group, req, res);
+                // A webhook checks its sender's address before its body's size, and records both.
+                const uint64_t max_body =
+                    is_webhook_path(group.path) ? std::numeric_limits<uint64_t>::max() : options.max_body_bytes;
+                handler = [route = found->second, &group, max_body](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+                    dispatch(*route, group, max_body, req, res);
                 };
             } else {
                 handler = [&group](const httplib::Request& req, httplib::Response& res) {
@@ -210,10 +219,15 @@ struct Server::Impl {
         }
     }
 
-    static void dispatch(const Route& route, const RouteGroup& group, const httplib::Request& http,
+    static void dispatch(const Route& route, const RouteGroup& group, uint64_t max_body, const httplib::Request& http,
                          httplib::Response& res) {
         auto& ctx = current_request_context();
         try {
+            if (http.body.size() > max_body) {
+                throw ApiError(413, "payload_too_large",
+                               "the body is larger than " + std::to_string(max_body) + " bytes",
+                               {{"max_bytes", max_body}});
+            }
             if (ctx.scope < route.scope) {
                 throw ApiError(403, "forbidden",
                                "this route needs scope " + std::string(scope_name(route.scope)) + "; the token has " +

@@ -22,7 +22,8 @@ struct ServerOptions {
     std::filesystem::path socket_path;
     std::string listen;  // "" or HOST:PORT (port 0: any free port, see tcp_port())
     uint64_t max_body_bytes = 1u << 20;
-    int threads = 64;  // request threads per listener; event streams hold one each
+    uint64_t webhook_max_body_bytes = 16u << 20;  // routes under /hooks/ (their handlers check it)
+    int threads = 64;                             // request threads per listener; event streams hold one each
 };
 
 /// Looks an active token up by the sha256 hex of its secret (and records its use).

@@ -86,7 +86,7 @@ protected:
         r.flow = flow;
         r.inputs = std::move(inputs);
         r.priority = priority;
-        return m_manager->submit(r);
+        return m_manager->submit(r).execution_id;
     }
 
     store::ExecutionRecord wait(const std::string& id, std::chrono::milliseconds timeout = 20s) {
@@ -130,7 +130,7 @@ outputs:
     r.flow = "hello";
     r.inputs = {{"who", "there"}, {"token", "s3cret"}};
     r.trigger_data = {{"source", "test"}};
-    std::string id = m.submit(r);
+    std::string id = m.submit(r).execution_id;
 
     auto pending = store().get_execution(id);
     ASSERT_TRUE(pending);
@@ -161,7 +161,7 @@ TEST_F(ExecutionManagerTest, AQueuedRunKeepsTheVersionItWasSubmittedWith) {
     RunRequest r;
     r.flow = "edit";
     r.scheduled_ms = util::now_ms() + 600;
-    std::string id = m.submit(r);
+    std::string id = m.submit(r).execution_id;
 
     write_flow("edit", "steps:\n  - id: a\n    run: echo second >> " + path_of("out") + "\n");
     m_registry->reload();
@@ -197,7 +197,7 @@ TEST_F(ExecutionManagerTest, AScheduledRunWaitsForItsTime) {
     RunRequest r;
     r.flow = "later";
     r.scheduled_ms = util::now_ms() + 800;
-    std::string id = m.submit(r);
+    std::string id = m.submit(r).execution_id;
     std::string now_id = submit("later");  // not held up by the one that waits
 
     EXPECT_EQ(wait(now_id).status, "succeeded");
@@ -263,7 +263,7 @@ TEST_F(ExecutionManagerTest, ARunTheEngineCannotStartStillEndsFailed) {
     RunRequest r;
     r.flow = "hello";
     r.scheduled_ms = util::now_ms() + 400;
-    std::string id = m.submit(r);
+    std::string id = m.submit(r).execution_id;
     // Someone else takes the row out of `pending`: the engine's mark_started() then throws.
     auto row = *store().get_execution(id);
     row.status = "running";
@@ -323,7 +323,7 @@ steps:
     EXPECT_EQ(api_status([&] { m.retry(first, "", {{"word", "good"}}); }, &message), 422);
     EXPECT_THAT(message, HasSubstr("'key'"));
 
-    std::string second = m.retry(first, "", {{"word", "good"}, {"key", "k"}});
+    std::string second = m.retry(first, "", {{"word", "good"}, {"key", "k"}}).execution_id;
     auto done = wait(second);
     EXPECT_EQ(done.status, "succeeded") << done.error;
     EXPECT_EQ(done.retry_of, first);
@@ -344,7 +344,7 @@ TEST_F(ExecutionManagerTest, RetryFromAStepReusesTheStepsBeforeIt) {
     ASSERT_EQ(wait(first).status, "failed");
 
     std::ofstream(file("fixed")) << "";
-    std::string second = m.retry(first, "use", json::object());
+    std::string second = m.retry(first, "use", json::object()).execution_id;
     auto done = wait(second);
     EXPECT_EQ(done.status, "succeeded") << done.error;
     EXPECT_EQ(done.retry_from, "use");
@@ -374,7 +374,7 @@ TEST_F(ExecutionManagerTest, DrainCancelsWhatOutlivesTheGraceAndWhatNeverStarted
     RunRequest later;
     later.flow = "quick";
     later.scheduled_ms = util::now_ms() + 60000;
-    std::string queued = m.submit(later);
+    std::string queued = m.submit(later).execution_id;
     ASSERT_TRUE(eventually([&] { return m.running() == 2; }));
 
     auto start = std::chrono::steady_clock::now();
@@ -410,7 +410,7 @@ TEST_F(ExecutionManagerTest, TheResultIsPostedToTheCallbackUrl) {
     RunRequest r;
     r.flow = "hello";
     r.callback_url = server.base_url() + "/hook";
-    std::string id = m.submit(r);
+    std::string id = m.submit(r).execution_id;
     EXPECT_EQ(wait(id).status, "succeeded");
 
     ASSERT_TRUE(eventually([&] { return !server.requests().empty(); }));
@@ -483,17 +483,17 @@ TEST_F(ExecutionManagerTest, EventsOfOneExecutionArriveInOrder) {
 
 TEST(RunQueueTest, PriorityThenArrivalAndNotBeforeTimes) {
     RunQueue q;
-    q.push({"a", 0, 0});
-    q.push({"b", 2, 0});
-    q.push({"c", 9, 5000});  // the best, but not due yet
-    q.push({"d", 2, 0});
+    q.push({"a", 0, 0, ""});
+    q.push({"b", 2, 0, ""});
+    q.push({"c", 9, 5000, ""});  // the best, but not due yet
+    q.push({"d", 2, 0, ""});
     EXPECT_EQ(q.next_due_after(1000), 5000);
     std::vector<std::string> order;
     while (auto r = q.pop_ready(1000)) order.push_back(r->execution_id);
     EXPECT_THAT(order, ElementsAre("b", "d", "a"));
     EXPECT_EQ(q.size(), 1u);
     EXPECT_EQ(q.pop_ready(5000)->execution_id, "c");
-    q.push({"e", 0, 0});
+    q.push({"e", 0, 0, ""});
     EXPECT_TRUE(q.remove("e"));
     EXPECT_FALSE(q.remove("e"));
     EXPECT_TRUE(q.empty());

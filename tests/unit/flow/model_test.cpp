@@ -45,7 +45,7 @@ triggers:
   - interval: 15m
   - at: 2026-11-28T15:04:05Z
   - watch: {paths: ["src/**/*.cpp"], events: [create, modify], debounce: 2s}
-  - webhook: {path: /hooks/release, signature: github, methods: [POST]}
+  - webhook: {id: release, secret_file: /run/credentials/release, methods: [POST]}
 steps:
   - id: build
     name: Build it
@@ -289,7 +289,7 @@ steps:
 }
 
 TEST(FlowModel, KeyListsNameEveryKey) {
-    EXPECT_EQ(flow_keys().size(), 12u);
+    EXPECT_EQ(flow_keys().size(), 14u);
     EXPECT_NE(std::find(flow_keys().begin(), flow_keys().end(), "triggers"), flow_keys().end());
     EXPECT_NE(std::find(step_common_keys().begin(), step_common_keys().end(), "continue_on_error"),
               step_common_keys().end());

@@ -33,7 +33,7 @@ TEST(StoreSchema, FreshDatabaseIsPrivateWalAndCurrent) {
 
     RawDb raw(store.db_path());
     EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
     for (const char* table : {"executions", "step_runs", "logs"})
         EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table + "'"),
                   table);
@@ -58,7 +58,7 @@ TEST(StoreSchema, ReopeningIsANoOpAndKeepsData) {
         Store again(dir.path());
         EXPECT_TRUE(again.get_execution("keep"));
     }
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
     EXPECT_EQ(raw.text("SELECT group_concat(sql, ';') FROM sqlite_master"), schema_before);
 }
 
@@ -73,7 +73,7 @@ TEST(StoreSchema, DatabaseFromANewerBuildIsRefused) {
         std::string msg = e.what();
         EXPECT_NE(msg.find("history database"), std::string::npos) << msg;
         EXPECT_NE(msg.find("history.db"), std::string::npos) << msg;
-        EXPECT_NE(msg.find("was written by a newer flowctl (schema 99, this build knows 2)"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("was written by a newer flowctl (schema 99, this build knows 3)"), std::string::npos) << msg;
     }
     // Refusing must not have touched it.
     EXPECT_EQ(RawDb(dir.path() / "history.db").text("PRAGMA user_version"), "99");

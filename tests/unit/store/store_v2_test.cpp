@@ -144,7 +144,7 @@ TEST(StoreV2Schema, V1DatabaseIsUpgradedInPlaceKeepingItsHistory) {
     }
     Store store(dir.path());
     RawDb raw(store.db_path());
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
     for (const char* table : {"flow_versions", "flow_state", "tokens"})
         EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table + "'"),
                   table);
@@ -176,7 +176,7 @@ TEST(StoreV2Schema, FreshDatabaseUsesIncrementalVacuum) {
     flowctl::test::TempDir dir;
     Store store(dir.path());
     RawDb raw(store.db_path());
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
     EXPECT_EQ(raw.text("PRAGMA auto_vacuum"), "2");
 }
 
