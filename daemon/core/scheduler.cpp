@@ -36,6 +36,8 @@ Scheduler::Scheduler(Clock& clock, Stores& stores, Submit submit)
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::set_group(const std::string& group, std::vector<TimeTrigger> triggers, bool catch_up) {
+    // Not while a pass is reading the triggers it is about to replace.
+    std::lock_guard pass(m_pass_mutex);
     const int64_t now = m_clock.now_ms() / 1000 * 1000;  // whole seconds: intervals tick on them
     std::vector<std::shared_ptr<State>> next_states;
     std::vector<std::shared_ptr<State>> current;

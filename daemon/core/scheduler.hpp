@@ -76,7 +76,7 @@ private:
     FireObserver m_observer;
     mutable std::mutex m_mutex;  // guards m_groups
     std::map<std::string, std::vector<std::shared_ptr<State>>> m_groups;
-    std::mutex m_pass_mutex;                      // one pass at a time
+    std::mutex m_pass_mutex;                      // one pass at a time, and no trigger replaced during one
     std::string m_why = "flowd was not running";  // why slots of the next pass were missed
     std::thread m_thread;
     bool m_stopping = false;
