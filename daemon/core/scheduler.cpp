@@ -38,7 +38,8 @@ Scheduler::~Scheduler() { stop(); }
 void Scheduler::set_group(const std::string& group, std::vector<TimeTrigger> triggers, bool catch_up) {
     // Not while a pass is reading the triggers it is about to replace.
     std::lock_guard pass(m_pass_mutex);
-    const int64_t now = m_clock.now_ms() / 1000 * 1000;  // whole seconds: intervals tick on them
+    const int64_t now = m_clock.now_ms();
+    const int64_t arm_at = now / 1000 * 1000;  // whole seconds: intervals tick on them
     std::vector<std::shared_ptr<State>> next_states;
     std::vector<std::shared_ptr<State>> current;
     {
@@ -56,13 +57,16 @@ void Scheduler::set_group(const std::string& group, std::vector<TimeTrigger> tri
             continue;
         }
         auto state = std::make_shared<State>();
-        state->armed_ms = store.arm_trigger(t.flow, t.key, now);
+        state->armed_ms = store.arm_trigger(t.flow, t.key, arm_at);
+        const auto last = store.last_slot_ms(t.flow, t.key);
+        // Resume where the ledger ends (catch-up), unless the trigger is new: then from now,
+        // not from the whole second it was armed at.
+        const bool armed_now = state->armed_ms == arm_at && !last;
         int64_t from = now;
-        if (catch_up) {
-            from = std::max(state->armed_ms, store.last_slot_ms(t.flow, t.key).value_or(state->armed_ms));
-        } else if (auto last = store.last_slot_ms(t.flow, t.key)) {
+        if (catch_up && !armed_now)
+            from = std::max(state->armed_ms, last.value_or(state->armed_ms));
+        else if (last)
             from = std::max(now, *last);
-        }
         state->trigger = std::move(t);
         state->next = state->trigger.next_after(from, state->armed_ms);
         next_states.push_back(std::move(state));

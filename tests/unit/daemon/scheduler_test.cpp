@@ -306,6 +306,25 @@ steps:
     EXPECT_EQ(interval.front().scheduled_ms, armed + 8 * 7 * kMinute);  // 00:56
 }
 
+TEST_F(SchedulerTest, ANewTriggerStartsFromNowNotFromTheSecondItWasArmedAt) {
+    write_flow("fast", R"(triggers:
+  - interval: 100ms
+steps:
+  - id: s
+    run: "true"
+)");
+    clock.set(at("2026-03-02T00:00:00.750Z"));
+    start_manager();
+    auto& s = new_scheduler("fast", true);  // as at flowd's start
+    s.run_due();
+    EXPECT_TRUE(ledger("fast").empty());  // 00:00:00.100 .. .700 are before it existed
+    clock.set(at("2026-03-02T00:00:00.800Z"));
+    s.run_due();
+    auto slots = ledger("fast");
+    ASSERT_EQ(slots.size(), 1u);
+    EXPECT_EQ(slots[0].scheduled_ms, at("2026-03-02T00:00:00.800Z"));  // on the armed second's grid
+}
+
 TEST_F(SchedulerTest, TheThreadFiresOnTimeAndCatchesUpAfterAClockJump) {
     write_flow("ten", kEveryTenMinutes);
     start_manager();
